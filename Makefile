@@ -1,0 +1,20 @@
+# The two commands of the README: `make run` and `make test`. See tools/kam.sh.
+.PHONY: run test bench shell pot clean
+
+run:  ## serve the app with demo data on http://127.0.0.1:8069
+	@bash tools/kam.sh run
+
+test:  ## fresh database, install the module, run the whole pytest-odoo suite
+	@bash tools/kam.sh test $(PYTEST_ARGS)
+
+bench:  ## the benchmarks of bench/, with their budgets
+	@bash tools/kam.sh bench $(PYTEST_ARGS)
+
+shell:  ## an Odoo shell on the `make run` database
+	@bash tools/kam.sh shell
+
+pot:  ## export kam_key_account.pot and merge it into zh_CN.po
+	@bash tools/kam.sh pot
+
+clean:  ## stop nothing, delete the private cluster, venv and data
+	rm -rf .local .venv

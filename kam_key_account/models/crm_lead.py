@@ -1,0 +1,13 @@
+from odoo import fields, models
+
+
+class CrmLead(models.Model):
+    _inherit = 'crm.lead'
+
+    # Not stored on purpose: a stored related field would recompute every lead at install
+    # and on every tier change of an account.
+    kam_tier_id = fields.Many2one(
+        related='partner_id.commercial_partner_id.kam_tier_id', string='Key-Account Tier')
+    kam_tier_color = fields.Integer(related='partner_id.commercial_partner_id.kam_tier_id.color')
+    kam_is_key_account = fields.Boolean(
+        related='partner_id.commercial_partner_id.kam_is_key_account', string='Key Account')

@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# The project driver behind `make run`, `make test` and `make bench`.
+#
+#   tools/kam.sh run     serve kam_key_account with demo data on http://127.0.0.1:8069
+#   tools/kam.sh test    fresh database, install the module, run the whole pytest-odoo suite
+#   tools/kam.sh bench   the benchmarks in bench/ against a fresh database
+#   tools/kam.sh shell   an Odoo shell on the `make run` database
+#
+# Odoo 19.0 is found through $ODOO_SRC, else an importable `odoo` package, else /opt/odoo.
+# The database is a private PostgreSQL cluster in .local/ (or, as root when the postgres
+# user cannot reach the clone, under /tmp) unless PGHOST/PGPORT/PGUSER or ODOO_RC are set.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MODULE=kam_key_account
+STATE=${KAM_STATE_DIR:-$ROOT/.local}
+VENV=${KAM_VENV:-$ROOT/.venv}
+RUN_DB=${KAM_DB:-kam}
+TEST_DB=${KAM_TEST_DB:-kam_test}
+HTTP_PORT=${KAM_HTTP_PORT:-8069}
+PG_PORT=${KAM_PG_PORT:-5433}
+
+say() { printf '\033[1m[kam]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[kam] %s\033[0m\n' "$*" >&2; exit 1; }
+
+# --- Odoo -----------------------------------------------------------------------------
+is_odoo19() { [ -f "$1/odoo/release.py" ] && grep -q "^version_info = (19, 0," "$1/odoo/release.py"; }
+
+find_odoo() {
+    local src=""
+    if [ -n "${ODOO_SRC:-}" ]; then
+        src=$ODOO_SRC
+    elif src=$(python3 -c 'import odoo, os; print(os.path.dirname(list(odoo.__path__)[0]))' 2>/dev/null); then
+        :
+    elif [ -d /opt/odoo ]; then
+        src=/opt/odoo
+    fi
+    if [ -z "$src" ] || ! is_odoo19 "$src"; then
+        die "Odoo 19.0 not found${src:+ (looked at $src)}.
+  Provide its source tree in one of these ways:
+    - export ODOO_SRC=/path/to/odoo   (a checkout of odoo/odoo at branch 19.0)
+    - make the 'odoo' package importable by python3
+    - unpack it into /opt/odoo, e.g.
+        git clone --depth 1 -b 19.0 https://github.com/odoo/odoo /opt/odoo"
+    fi
+    ODOO_SRC=$(cd "$src" && pwd)
+    ADDONS_PATH=$ODOO_SRC/odoo/addons
+    [ -d "$ODOO_SRC/addons" ] && ADDONS_PATH=$ODOO_SRC/addons,$ADDONS_PATH
+    ADDONS_PATH=$ADDONS_PATH,$ROOT
+    export ODOO_SRC
+}
+
+# --- Python ---------------------------------------------------------------------------
+ensure_venv() {
+    local stamp want
+    want=$( { cat "$ODOO_SRC/requirements.txt" 2>/dev/null; cat "$ROOT/requirements.txt"; } | sha1sum | cut -c1-16)
+    stamp=$VENV/.kam-requirements
+    if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        return
+    fi
+    say "building the Python environment in $VENV (once; about two minutes)"
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --upgrade pip wheel 'setuptools<81'
+    if [ -f "$ODOO_SRC/requirements.txt" ]; then
+        # Our own pins (cbor2) replace Odoo's where both name a package.
+        grep -v -i '^cbor2==' "$ODOO_SRC/requirements.txt" > "$VENV/odoo-requirements.txt"
+        "$VENV/bin/pip" install -q -r "$VENV/odoo-requirements.txt" -r "$ROOT/requirements.txt"
+    else
+        "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt"
+    fi
+    echo "$want" > "$stamp"
+}
+
+# --- PostgreSQL -----------------------------------------------------------------------
+PG_STARTED=""
+external_db() { [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}${ODOO_RC:-}" ]; }
+
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_bin() {
+    local d
+    d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$d" ] && [ -x "$d/initdb" ] || die "PostgreSQL server binaries not found: apt-get install postgresql"
+    PGBIN=$d
+}
+
+pick_cluster_dir() {
+    PGDIR=$STATE/pg
+    if [ "$(id -u)" = 0 ]; then
+        id postgres >/dev/null 2>&1 || die "user 'postgres' missing: apt-get install postgresql"
+        mkdir -p "$PGDIR"
+        chown postgres: "$PGDIR"
+        if ! runuser -u postgres -- test -w "$PGDIR"; then
+            # A clone under a folder that only root can enter (CI's home folder, say):
+            # keep the cluster where postgres can reach it, never open up the home folder.
+            rmdir "$PGDIR" 2>/dev/null || true
+            PGDIR=/tmp/kam_key_account-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)/pg
+            mkdir -p "$PGDIR"
+            chmod 755 "$(dirname "$PGDIR")"
+            chown postgres: "$PGDIR"
+        fi
+    fi
+    mkdir -p "$PGDIR"
+    PGSOCK=$PGDIR/socket
+    if [ ${#PGSOCK} -gt 90 ]; then  # unix socket paths are limited to 107 bytes
+        PGSOCK=/tmp/kam_key_account-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)-sock
+    fi
+}
+
+start_db() {
+    if external_db; then
+        say "using the database server from PGHOST/PGPORT/PGUSER/ODOO_RC"
+        return
+    fi
+    pg_bin
+    pick_cluster_dir
+    if [ ! -f "$PGDIR/data/PG_VERSION" ]; then
+        say "creating a private PostgreSQL cluster in $PGDIR"
+        as_pg mkdir -p "$PGDIR/data"
+        as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U odoo --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    fi
+    as_pg mkdir -p "$PGSOCK"
+    export PGHOST=$PGSOCK PGPORT=$PG_PORT PGUSER=odoo PGDATABASE=postgres
+    if ! as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1; then
+        # fsync off: a throw-away development cluster, speed matters more than crash safety.
+        as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -o \
+            "-p $PG_PORT -k $PGSOCK -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+            start >/dev/null || { tail -n 20 "$PGDIR/server.log" >&2; die "PostgreSQL did not start"; }
+        PG_STARTED=1
+    fi
+}
+
+stop_db() {
+    if [ -n "$PG_STARTED" ]; then
+        as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1 || true
+        PG_STARTED=""
+    fi
+}
+trap stop_db EXIT
+
+db_exists() { psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1; }
+
+# --- Odoo invocations ------------------------------------------------------------------
+write_config() {
+    CONF=$STATE/odoo.conf
+    mkdir -p "$STATE/odoo-data"
+    {
+        echo "[options]"
+        echo "addons_path = $ADDONS_PATH"
+        echo "data_dir = $STATE/odoo-data"
+        if [ -z "${ODOO_RC:-}" ]; then
+            echo "db_host = ${PGHOST:-}"
+            echo "db_port = ${PGPORT:-}"
+            echo "db_user = ${PGUSER:-}"
+            echo "db_password = ${PGPASSWORD:-}"
+        fi
+        echo "http_interface = 127.0.0.1"
+        echo "http_port = $HTTP_PORT"
+        echo "max_cron_threads = 1"
+    } > "$CONF.new"
+    if [ -n "${ODOO_RC:-}" ]; then
+        # Database settings from the user's own configuration, paths from ours.
+        grep -E '^(db_|\[options\])' "$ODOO_RC" | grep -v '^\[options\]' >> "$CONF.new" || true
+    fi
+    mv "$CONF.new" "$CONF"
+}
+
+odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" "$@"; }
+
+# Install or update, failing on any ERROR/CRITICAL line even when Odoo exits 0.
+odoo_install() {
+    local log=$STATE/install.log
+    if ! odoo_bin --stop-after-init --log-level=info "$@" > "$log" 2>&1; then
+        grep -E ' (ERROR|CRITICAL) ' -A 25 "$log" | tail -n 60 >&2 || tail -n 60 "$log" >&2
+        die "Odoo install/update failed ($*); full log: $log"
+    fi
+    if grep -qE ' (ERROR|CRITICAL) |demo data failed to install' "$log"; then
+        grep -E ' (ERROR|CRITICAL) |demo data failed|Error' -A 3 "$log" | grep -v '^  File' | head -n 80 >&2
+        die "Odoo logged errors during install/update ($*); full log: $log"
+    fi
+    grep -E " WARNING .*$MODULE" "$log" >&2 || true
+}
+
+manifest_depends() {
+    "$VENV/bin/python" - "$ROOT/$MODULE/__manifest__.py" <<'PY'
+import ast, sys
+print(','.join(ast.literal_eval(open(sys.argv[1]).read())['depends']))
+PY
+}
+
+# A template database holding the dependencies (with demo data) keeps repeated test runs fast.
+ensure_template() {
+    local deps key
+    deps=$(manifest_depends)
+    key=$( { echo "$deps"; cat "$ODOO_SRC/odoo/release.py"; git -C "$ODOO_SRC" rev-parse HEAD 2>/dev/null || true; } | sha1sum | cut -c1-10)
+    TEMPLATE_DB=kam_tmpl_$key
+    if db_exists "$TEMPLATE_DB"; then
+        return
+    fi
+    say "building template database $TEMPLATE_DB with $deps (once; about a minute)"
+    psql -d postgres -qc "DROP DATABASE IF EXISTS \"$TEMPLATE_DB.tmp\"" >/dev/null
+    createdb "$TEMPLATE_DB.tmp"
+    odoo_install -d "$TEMPLATE_DB.tmp" -i "$deps" --with-demo --load-language=zh_CN
+    # Drop older templates, then publish the new one under its final name.
+    for old in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'kam\_tmpl\_%' AND datname NOT LIKE '%.tmp'"); do
+        dropdb --if-exists "$old"
+    done
+    psql -d postgres -qc "ALTER DATABASE \"$TEMPLATE_DB.tmp\" RENAME TO \"$TEMPLATE_DB\""
+}
+
+fresh_db() {  # fresh_db NAME: a copy of the template with the module and its demo data installed
+    dropdb --if-exists "$1"
+    createdb -T "$TEMPLATE_DB" "$1"
+    rm -rf "$STATE/odoo-data/filestore/$1"
+    say "installing $MODULE into $1"
+    odoo_install -d "$1" -i "$MODULE" --with-demo
+}
+
+prepare() {
+    find_odoo
+    ensure_venv
+    start_db
+    write_config
+}
+
+# --- commands -------------------------------------------------------------------------
+cmd_run() {
+    prepare
+    if db_exists "$RUN_DB"; then
+        say "updating $MODULE in database $RUN_DB"
+        odoo_install -d "$RUN_DB" -u "$MODULE"
+    else
+        say "creating database $RUN_DB with $MODULE and its demo data"
+        createdb "$RUN_DB"
+        odoo_install -d "$RUN_DB" -i "$MODULE" --with-demo --load-language=zh_CN
+    fi
+    say "serving on http://127.0.0.1:$HTTP_PORT  (login: admin / password: admin; demo users: see README)"
+    say "Ctrl-C stops Odoo and the database server this command started"
+    odoo_bin -d "$RUN_DB" --db-filter="^$RUN_DB\$" || true
+}
+
+cmd_test() {
+    prepare
+    ensure_template
+    fresh_db "$TEST_DB"
+    mkdir -p "$STATE/tmp"
+    say "running the test suite"
+    cd "$ROOT"
+    # Chromium's profile folders for tours land in TMPDIR.
+    TMPDIR=$STATE/tmp PYTHONPATH=$ODOO_SRC "$VENV/bin/pytest" \
+        --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
+        --odoo-log-level="${KAM_TEST_LOG_LEVEL:-warn}" "$@" tests/
+}
+
+cmd_bench() {
+    prepare
+    ensure_template
+    fresh_db "${TEST_DB}_bench"
+    cd "$ROOT"
+    PYTHONPATH=$ODOO_SRC "$VENV/bin/pytest" -s \
+        --odoo-config="$CONF" --odoo-database="${TEST_DB}_bench" \
+        --odoo-log-level=warn "$@" bench/
+}
+
+cmd_shell() {
+    prepare
+    odoo_bin shell -d "$RUN_DB"
+}
+
+case "${1:-}" in
+    run) shift; cmd_run "$@" ;;
+    test) shift; cmd_test "$@" ;;
+    bench) shift; cmd_bench "$@" ;;
+    shell) shift; cmd_shell "$@" ;;
+    setup) find_odoo; ensure_venv ;;
+    *) die "usage: tools/kam.sh run|test|bench|shell" ;;
+esac
