@@ -194,7 +194,7 @@ PY
 ensure_template() {
     local deps key
     deps=$(manifest_depends)
-    key=$( { echo "$deps"; cat "$ODOO_SRC/odoo/release.py"; git -C "$ODOO_SRC" rev-parse HEAD 2>/dev/null || true; } | sha1sum | cut -c1-10)
+    key=$( { echo "template-v2 $deps"; cat "$ODOO_SRC/odoo/release.py"; git -C "$ODOO_SRC" rev-parse HEAD 2>/dev/null || true; } | sha1sum | cut -c1-10)
     TEMPLATE_DB=kam_tmpl_$key
     if db_exists "$TEMPLATE_DB"; then
         return
@@ -202,7 +202,7 @@ ensure_template() {
     say "building template database $TEMPLATE_DB with $deps (once; about a minute)"
     psql -d postgres -qc "DROP DATABASE IF EXISTS \"$TEMPLATE_DB.tmp\"" >/dev/null
     createdb "$TEMPLATE_DB.tmp"
-    odoo_install -d "$TEMPLATE_DB.tmp" -i "$deps" --with-demo --load-language=zh_CN
+    odoo_install -d "$TEMPLATE_DB.tmp" -i "$deps" --with-demo
     # Drop older templates, then publish the new one under its final name.
     for old in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'kam\_tmpl\_%' AND datname NOT LIKE '%.tmp'"); do
         dropdb --if-exists "$old"
@@ -264,6 +264,17 @@ cmd_bench() {
         --odoo-log-level=warn "$@" bench/
 }
 
+# Export kam_key_account.pot and zh_CN.po from a fresh install; zh_CN.po keeps the
+# translations it already had (the install loads them) and gains empty entries to fill.
+cmd_pot() {
+    prepare
+    ensure_template
+    fresh_db "${TEST_DB}_i18n"
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" i18n export "$MODULE" -c "$CONF" -d "${TEST_DB}_i18n" \
+        -l pot zh_CN
+    say "wrote $MODULE/i18n/$MODULE.pot and $MODULE/i18n/zh_CN.po"
+}
+
 cmd_shell() {
     prepare
     odoo_bin shell -d "$RUN_DB"
@@ -274,6 +285,7 @@ case "${1:-}" in
     test) shift; cmd_test "$@" ;;
     bench) shift; cmd_bench "$@" ;;
     shell) shift; cmd_shell "$@" ;;
+    pot) shift; cmd_pot "$@" ;;
     setup) find_odoo; ensure_venv ;;
     *) die "usage: tools/kam.sh run|test|bench|shell" ;;
 esac

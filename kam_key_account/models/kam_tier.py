@@ -31,8 +31,6 @@ class KamTier(models.Model):
 
     _code_company_uniq = models.Constraint(
         'unique(code, company_id)', 'A tier code must be unique per company.')
-    _min_annual_sales_positive = models.Constraint(
-        'CHECK(min_annual_sales >= 0)', 'The minimum annual sales of a tier cannot be negative.')
 
     @api.depends('company_id')
     @api.depends_context('company')
@@ -45,6 +43,11 @@ class KamTier(models.Model):
             [('kam_tier_id', 'in', self.ids)], ['kam_tier_id'], ['__count']))
         for tier in self:
             tier.partner_count = counts.get(tier, 0)
+
+    @api.constrains('min_annual_sales')
+    def _check_min_annual_sales_not_negative(self):
+        if any(tier.min_annual_sales < 0 for tier in self):
+            raise ValidationError(self.env._("The minimum annual sales of a tier cannot be negative."))
 
     @api.constrains('sequence', 'min_annual_sales', 'company_id', 'active')
     def _check_min_annual_sales_ascending(self):

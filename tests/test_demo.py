@@ -1,0 +1,26 @@
+from odoo.tests import TransactionCase
+
+
+class TestDemoData(TransactionCase):
+    """`make test` installs the module with its demo data, as `make run` does."""
+
+    def test_demo_accounts_cover_every_tier(self):
+        accounts = self.env['res.partner'].search([
+            ('is_company', '=', True), ('kam_tier_id', '!=', False),
+            ('id', 'in', [self.env.ref(f'kam_key_account.kam_partner_{x}').id for x in
+                          ('huadong', 'northwind', 'xinneng', 'atlas', 'tianfu', 'meridian')])])
+        self.assertEqual(len(accounts), 6)
+        default_tiers = self.env['kam.tier'].search([('company_id', '=', False)])
+        self.assertEqual(accounts.kam_tier_id, default_tiers)
+        self.assertTrue(any('\u4e00' <= ch <= '\u9fff' for ch in ''.join(accounts.mapped('name'))))
+        for account in accounts:
+            self.assertGreaterEqual(len(account.child_ids), 2, account.name)
+            self.assertGreaterEqual(len(account.kam_figure_ids), 2, account.name)
+            self.assertTrue(account.kam_manager_id, account.name)
+
+    def test_demo_users_for_each_role(self):
+        for xmlid, group in [('kam_user_li', 'user'), ('kam_supervisor', 'supervisor'),
+                             ('kam_manager', 'manager'), ('kam_director', 'director'),
+                             ('kam_gm', 'general_manager')]:
+            user = self.env.ref(f'kam_key_account.{xmlid}')
+            self.assertTrue(user.has_group(f'kam_key_account.group_kam_{group}'), xmlid)
