@@ -1,6 +1,7 @@
 from odoo.tools.sql import column_exists, create_column
 
 from . import models
+from . import wizard
 
 
 def _pre_init_kam_partner_columns(env):

@@ -76,7 +76,8 @@ PG_STARTED=""
 external_db() { [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}${ODOO_RC:-}" ]; }
 
 as_pg() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    # From /: the postgres user may not be allowed into the clone's folder.
+    if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg_bin() {

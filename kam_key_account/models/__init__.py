@@ -4,3 +4,12 @@ from . import kam_account_figure
 from . import kam_contact_note
 from . import res_partner
 from . import crm_lead
+from . import kam_stage
+from . import kam_approval_chain
+from . import kam_approval_review
+from . import kam_approval_mixin
+from . import mail_activity
+from . import res_users
+from . import kam_competitor
+from . import kam_risk_indicator
+from . import kam_screening

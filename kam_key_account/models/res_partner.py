@@ -87,6 +87,7 @@ class ResPartner(models.Model):
     ], 'Preferred Contact Manner')
     kam_habits = fields.Text('Contact Habits', help="Used to choose the timing and manner of a visit (V2).")
     kam_contact_note_count = fields.Integer(compute='_compute_kam_contact_note_count')
+    kam_screening_count = fields.Integer(compute='_compute_kam_screening_count')
 
     @api.depends_context('uid')
     def _compute_kam_can_manage(self):
@@ -119,6 +120,16 @@ class ResPartner(models.Model):
             [('account_id', 'in', self.ids)], ['account_id'], ['__count']))
         for partner in self:
             partner.kam_contact_note_count = counts.get(partner, 0)
+
+    def _compute_kam_screening_count(self):
+        Screening = self.env['kam.screening']
+        if not Screening.has_access('read'):
+            self.kam_screening_count = 0
+            return
+        counts = dict(Screening._read_group(
+            [('partner_id', 'in', self.ids)], ['partner_id'], ['__count']))
+        for partner in self:
+            partner.kam_screening_count = counts.get(partner, 0)
 
     @api.model
     def _read_group_kam_tier_ids(self, tiers, domain):

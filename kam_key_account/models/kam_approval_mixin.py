@@ -1,0 +1,530 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+from psycopg2.errors import LockNotAvailable
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
+from odoo.tools import SQL, html_escape
+
+APPROVAL_FIELDS = frozenset({
+    'approval_state', 'approval_review_id', 'approval_round', 'approval_requester_id',
+    'approval_transition', 'approval_review_ids',
+})
+APPROVAL_STATES = [
+    ('draft', 'Not Requested'),
+    ('pending', 'Waiting for Approval'),
+    ('approved', 'Approved'),
+    ('rejected', 'Rejected'),
+]
+TRANSITIONS = [
+    ('requested', 'Approval Requested'),
+    ('step_approved', 'Step Approved'),
+    ('approved', 'Approved'),
+    ('rejected', 'Rejected'),
+    ('reset', 'Approval Withdrawn'),
+]
+KAM_ROLE_LADDER = [
+    'kam_key_account.group_kam_user',
+    'kam_key_account.group_kam_supervisor',
+    'kam_key_account.group_kam_manager',
+    'kam_key_account.group_kam_director',
+    'kam_key_account.group_kam_general_manager',
+]
+APPROVAL_ACTIVITY_TYPE = 'kam_key_account.mail_activity_type_kam_approval'
+
+
+class KamApprovalMixin(models.AbstractModel):
+    """The approval engine: every key-account process inherits it.
+
+    The chain (`kam.approval.chain`) of the record's model and company says which steps
+    apply; requesting approval snapshots them as review lines (`kam.approval.review`),
+    and each decision is a `kam.approval.decision` on the current line. Activities of the
+    Approval type only remind reviewers: the engine alone creates and removes them.
+
+    ================== ======================================================================
+    Who                What
+    ================== ======================================================================
+    record's writers   request approval (not twice), withdraw it by moving the record back
+                       before the first gate stage
+    current reviewers  approve or reject (with a reason) the current step, once each, never
+                       a request of their own
+    General Manager    override-approve the current step, with a reason that is logged
+    nobody             write approval fields or review lines, or move a record into a gate
+                       stage (or past the first one) before it is approved
+    ================== ======================================================================
+
+    The engine writes its own fields with sudo() after its `_check_can_*` checks: a
+    context key would be no protection, RPC callers control the context.
+
+    A consumer defines `_kam_process` (its kam.stage process), `stage_id`, `company_id`,
+    and may override `_approval_responsible`, `_approval_partner`,
+    `_check_approval_ready`, `_on_approval_approved` and `_on_approval_rejected`.
+    """
+    _name = 'kam.approval.mixin'
+    _description = 'Key-Account Approval Engine'
+    _kam_process = None
+
+    approval_state = fields.Selection(
+        APPROVAL_STATES, 'Approval', required=True, default='draft', readonly=True, copy=False,
+        index=True, tracking=True)
+    approval_review_id = fields.Many2one(
+        'kam.approval.review', 'Approval Step', readonly=True, copy=False, tracking=True,
+        index='btree_not_null')
+    approval_round = fields.Integer(readonly=True, copy=False)
+    approval_requester_id = fields.Many2one('res.users', 'Approval Requested By', readonly=True, copy=False)
+    approval_transition = fields.Selection(TRANSITIONS, 'Last Approval Event', readonly=True, copy=False)
+    approval_review_ids = fields.One2many(
+        'kam.approval.review', 'res_id', 'Approval History', readonly=True, copy=False,
+        domain=lambda self: [('res_model', '=', self._name)])
+    approval_reviewer_ids = fields.Many2many(
+        related='approval_review_id.reviewer_ids', string='Current Reviewers')
+    approval_deadline = fields.Date(related='approval_review_id.deadline', string='Approval Deadline')
+    can_approve = fields.Boolean(compute='_compute_can_approve')
+    can_override_approval = fields.Boolean(compute='_compute_can_approve')
+
+    @api.depends('approval_state', 'approval_review_id', 'approval_requester_id')
+    @api.depends_context('uid')
+    def _compute_can_approve(self):
+        user = self.env.user
+        is_gm = user.has_group('kam_key_account.group_kam_general_manager')
+        for record in self:
+            review = record.approval_review_id
+            open_to_user = (
+                record.approval_state == 'pending' and review.state == 'pending'
+                and user != record.approval_requester_id and user not in review.decision_ids.user_id)
+            record.can_approve = open_to_user and user in review.reviewer_ids
+            record.can_override_approval = open_to_user and is_gm and user not in review.reviewer_ids
+
+    # ------------------------------------------------------------------------------------
+    # CRUD: approval fields and gated stages are the engine's
+    # ------------------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                if any(vals.get(name) and vals.get(name) != 'draft' for name in APPROVAL_FIELDS):
+                    raise AccessError(self._approval_fields_error())
+                if vals.get('stage_id'):
+                    self.env['kam.stage'].browse(vals['stage_id'])._kam_check_free_for(self.browse())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        withdrawn = self.browse()
+        if not self.env.su:
+            if APPROVAL_FIELDS.intersection(vals):
+                raise AccessError(self._approval_fields_error())
+            if vals.get('stage_id'):
+                stage = self.env['kam.stage'].browse(vals['stage_id'])
+                stage._kam_check_free_for(self)
+                gate = self.env['kam.stage']._first_gate_sequence(self._kam_process)
+                if gate is not None and stage.sequence < gate:
+                    withdrawn = self.filtered(lambda r: r.approval_state in ('pending', 'approved'))
+        result = super().write(vals)
+        if withdrawn:
+            withdrawn._do_reset_approval()
+        return result
+
+    def unlink(self):
+        reviews = self.env['kam.approval.review'].sudo().search(
+            [('res_model', '=', self._name), ('res_id', 'in', self.ids)])
+        result = super().unlink()
+        reviews.unlink()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_pending_approval(self):
+        if any(record.approval_state == 'pending' for record in self):
+            raise UserError(self.env._(
+                "A record waiting for approval cannot be deleted: move it back to draft first."))
+
+    # ------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------
+
+    def action_request_approval(self):
+        self._check_can_request_approval()
+        self._do_request_approval()
+        return True
+
+    def action_approve(self):
+        self._check_can_decide()
+        self._do_decide('approved')
+        return True
+
+    def action_open_approval_wizard(self):
+        """Reject (or, for a General Manager, override): both need a reason."""
+        decision = self.env.context.get('kam_approval_decision', 'rejected')
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'kam.approval.wizard',
+            'view_mode': 'form',
+            'target': 'new',
+            'name': self.env._("Override Approval") if decision == 'override' else self.env._("Reject"),
+            'context': {
+                'default_res_model': self._name,
+                'default_res_ids': str(self.ids),
+                'default_decision': decision,
+            },
+        }
+
+    def action_open_approval_history(self):
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'kam.approval.review',
+            'view_mode': 'list',
+            'name': self.env._("Approval History"),
+            'domain': [('res_model', '=', self._name), ('res_id', 'in', self.ids)],
+        }
+
+    def _approval_reject(self, reason):
+        if not (reason or '').strip():
+            raise UserError(self.env._("Say why you reject: the requester needs the reason."))
+        self._check_can_decide()
+        self._do_decide('rejected', comment=reason)
+
+    def _approval_override(self, reason):
+        if not (reason or '').strip():
+            raise UserError(self.env._("An override needs a reason: it is logged."))
+        self._check_can_decide(override=True)
+        self._do_decide('approved', comment=reason, override=True)
+
+    # ------------------------------------------------------------------------------------
+    # Hooks for consumers
+    # ------------------------------------------------------------------------------------
+
+    def _approval_responsible(self):
+        return self['user_id'] if 'user_id' in self._fields else self.env['res.users']
+
+    def _approval_partner(self):
+        return self['partner_id'] if 'partner_id' in self._fields else self.env['res.partner']
+
+    def _check_approval_ready(self):
+        """Raise a UserError when a record is not complete enough to be submitted."""
+
+    def _on_approval_approved(self):
+        """Called once the last step passed, with the engine's rights."""
+
+    def _on_approval_rejected(self):
+        """Called after a rejection, with the engine's rights."""
+
+    # ------------------------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------------------------
+
+    def _check_approval_company(self):
+        allowed = self.env.user.company_ids
+        for record in self:
+            if record.company_id and record.company_id not in allowed:
+                raise AccessError(self.env._(
+                    "%(record)s belongs to %(company)s: you cannot act on its approval.",
+                    record=record.display_name, company=record.company_id.name))
+
+    def _check_can_request_approval(self):
+        self.check_access('write')
+        self._check_approval_company()
+        for record in self:
+            if record.approval_state not in ('draft', 'rejected'):
+                raise UserError(self.env._(
+                    "Approval of %(record)s has already been requested.", record=record.display_name))
+        self._check_approval_ready()
+        for record in self:
+            if not record._get_approval_chain():
+                raise UserError(self.env._(
+                    "No approval chain is configured for %(model)s: ask a Key Accounts Manager.",
+                    model=self._description))
+
+    def _check_can_decide(self, override=False):
+        self._approval_lock()
+        self.check_access('read')
+        self._check_approval_company()
+        user = self.env.user
+        if override and not user.has_group('kam_key_account.group_kam_general_manager'):
+            raise AccessError(self.env._("Only a General Manager can override an approval step."))
+        for record in self:
+            review = record.approval_review_id
+            if record.approval_state != 'pending' or review.state != 'pending':
+                raise UserError(self.env._(
+                    "%(record)s is not waiting for a decision any more.", record=record.display_name))
+            if user == record.approval_requester_id:
+                raise UserError(self.env._(
+                    "You requested the approval of %(record)s: someone else must decide.",
+                    record=record.display_name))
+            if user in review.decision_ids.user_id:
+                raise UserError(self.env._(
+                    "You already decided on the step %(step)s of %(record)s.",
+                    step=review.name, record=record.display_name))
+            if not override and user not in review.reviewer_ids:
+                raise AccessError(self.env._(
+                    "Only the reviewers of the step %(step)s (%(reviewers)s) can decide on %(record)s.",
+                    step=review.name, record=record.display_name,
+                    reviewers=", ".join(review.reviewer_ids.mapped('name')) or "-"))
+
+    def _approval_lock(self):
+        """Two people deciding at once: the second waits for nothing and is told so."""
+        if not self.ids:
+            return
+        self.env.flush_all()
+        try:
+            self.env.cr.execute(SQL(
+                "SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
+                SQL.identifier(self._table), tuple(self.ids)))
+        except LockNotAvailable:
+            raise UserError(self.env._(
+                "Someone else is deciding on this record right now: reload it and try again.")) from None
+        # Decide on what is in the database now, not on what this transaction read before.
+        self.invalidate_recordset(list(APPROVAL_FIELDS))
+        self.env['kam.approval.review'].invalidate_model(['state', 'reviewer_ids', 'decision_ids'])
+
+    def _approval_fields_error(self):
+        return self.env._(
+            "Approval fields and approval stages are set by the approval engine: "
+            "use Request Approval, Approve or Reject.")
+
+    # ------------------------------------------------------------------------------------
+    # Transitions
+    # ------------------------------------------------------------------------------------
+
+    def _get_approval_chain(self):
+        self.ensure_one()
+        return self.env['kam.approval.chain'].sudo().search([
+            ('model', '=', self._name), ('company_id', 'in', [self.company_id.id, False]),
+        ], order='company_id, sequence, id', limit=1)
+
+    def _do_request_approval(self):
+        Review = self.env['kam.approval.review'].sudo()
+        today = fields.Date.context_today(self)
+        to_notify = []
+        for record in self:
+            chain = record._get_approval_chain()
+            steps = chain.step_ids.filtered(lambda step: step._applies_to(record))
+            round_ = record.approval_round + 1
+            notes = []
+            review_vals = []
+            for step in steps:
+                reviewers, delegated = record._approval_resolve_reviewers(step)
+                notes += delegated
+                review_vals.append({
+                    'res_model': record._name, 'res_id': record.id, 'company_id': record.company_id.id,
+                    'round': round_, 'sequence': step.sequence, 'name': step.name, 'step_id': step.id,
+                    'requester_id': self.env.uid, 'reviewer_ids': [Command.set(reviewers.ids)],
+                    'mode': step.mode, 'quorum': step.quorum,
+                    'deadline': today + timedelta(days=step.deadline_days),
+                    'pass_stage_id': step.stage_id.id, 'reject_stage_id': chain.reject_stage_id.id,
+                    'escalation_group_id': step.escalation_group_id.id,
+                })
+            reviews = Review.create(review_vals)
+            vals = {
+                'approval_round': round_, 'approval_requester_id': self.env.uid,
+                'approval_transition': 'requested',
+            }
+            if chain.request_stage_id:
+                vals['stage_id'] = chain.request_stage_id.id
+            if reviews:
+                first = reviews[0]
+                first.state = 'pending'
+                notes += record._approval_ensure_reviewers(first)
+                vals.update(approval_state='pending', approval_review_id=first.id)
+                to_notify.append((record, first, first.reviewer_ids))
+            else:  # no step applies to this record: nothing to sign off
+                last_stage = chain.step_ids.stage_id[-1:]
+                vals.update(approval_state='approved', approval_review_id=False, approval_transition='approved')
+                if last_stage:
+                    vals['stage_id'] = last_stage.id
+                notes.append(self.env._("No approval step applies: approved at once."))
+            record._approval_log(notes)
+            record.sudo().write(vals)
+            if not reviews:
+                record.sudo()._on_approval_approved()
+        self._approval_sync_activities(schedule=to_notify)
+
+    def _do_decide(self, decision, comment=False, override=False):
+        Decision = self.env['kam.approval.decision'].sudo()
+        Decision.create([{
+            'review_id': record.approval_review_id.id, 'user_id': self.env.uid, 'decision': decision,
+            'comment': comment, 'override': override,
+        } for record in self])
+        to_close, to_notify, approved, rejected = self.browse(), [], self.browse(), self.browse()
+        for record in self:
+            review = record.approval_review_id.sudo()
+            notes = [self.env._("Override by a General Manager: %(reason)s", reason=comment) if override
+                     else comment]
+            if decision == 'rejected':
+                open_reviews = record.approval_review_ids.sudo().filtered(
+                    lambda r: r.round == record.approval_round and r.state in ('waiting', 'pending'))
+                review.state = 'rejected'
+                (open_reviews - review).state = 'cancelled'
+                vals = {'approval_state': 'rejected', 'approval_review_id': False, 'approval_transition': 'rejected'}
+                if review.reject_stage_id:
+                    vals['stage_id'] = review.reject_stage_id.id
+                to_close |= record
+                rejected |= record
+            elif not override and review.approval_count < review._required_approvals():
+                # One of several approvals this step needs: the step stays current.
+                record._approval_log(notes, subtype_kind='step_approved')
+                record._approval_remove_activities(self.env.user)
+                continue
+            else:
+                review.state = 'approved'
+                next_review = record.approval_review_ids.sudo().filtered(
+                    lambda r: r.round == record.approval_round and r.state == 'waiting'
+                ).sorted(lambda r: (r.sequence, r.id))[:1]
+                vals = {}
+                if review.pass_stage_id:
+                    vals['stage_id'] = review.pass_stage_id.id
+                to_close |= record
+                if next_review:
+                    next_review.state = 'pending'
+                    notes += record._approval_ensure_reviewers(next_review)
+                    vals.update(approval_review_id=next_review.id, approval_transition='step_approved')
+                    to_notify.append((record, next_review, next_review.reviewer_ids))
+                else:
+                    vals.update(approval_state='approved', approval_review_id=False, approval_transition='approved')
+                    approved |= record
+            record._approval_log(notes)
+            record.sudo().write(vals)
+        self._approval_sync_activities(close=to_close, schedule=to_notify)
+        if approved:
+            approved.sudo()._on_approval_approved()
+        if rejected:
+            rejected.sudo()._on_approval_rejected()
+
+    def _do_reset_approval(self):
+        """The record went back before its first gate: the running round ends."""
+        for record in self:
+            record.approval_review_ids.sudo().filtered(
+                lambda r: r.state in ('waiting', 'pending')).state = 'cancelled'
+            record.sudo().write({
+                'approval_state': 'draft', 'approval_review_id': False, 'approval_transition': 'reset'})
+        self._approval_sync_activities(close=self)
+
+    # ------------------------------------------------------------------------------------
+    # Reviewers, escalation, activities, chatter
+    # ------------------------------------------------------------------------------------
+
+    def _approval_resolve_reviewers(self, step):
+        """The users who review `step` for this record, and notes on delegations."""
+        self.ensure_one()
+        if step.approver_kind == 'group':
+            users = step.group_id.all_user_ids
+        elif step.approver_kind == 'users':
+            users = step.user_ids
+        elif step.approver_kind == 'team_leader':
+            users = self._approval_responsible().sale_team_id.user_id
+        else:
+            users = self._approval_partner().commercial_partner_id.kam_manager_id
+        return self._approval_eligible(users, apply_delegations=True)
+
+    def _approval_eligible(self, users, apply_delegations=False):
+        requester = self.approval_requester_id or self.env.user
+        company = self.company_id
+
+        def eligible(candidates):
+            return candidates.filtered(lambda u: u.active and not u.share and u != requester
+                                       and (not company or company in u.company_ids))
+        users = eligible(users)
+        notes = []
+        if apply_delegations and users:
+            substitutes = self.env['kam.approval.delegation']._substitutes(users)
+            for user, substitute in substitutes.items():
+                if eligible(substitute):
+                    users = (users - user) | substitute
+                    notes.append(self.env._(
+                        "%(user)s is away: %(substitute)s reviews in their place.",
+                        user=user.name, substitute=substitute.name))
+        return users, notes
+
+    def _approval_ensure_reviewers(self, review):
+        """A step that cannot pass with its reviewers escalates at once (never passes by itself)."""
+        reviewers, _notes = self._approval_eligible(review.reviewer_ids)
+        if len(reviewers) >= review._required_approvals() and reviewers:
+            return []
+        added = self._approval_escalation_users(review)
+        review.write({'reviewer_ids': [Command.link(user.id) for user in added], 'escalated': True})
+        return [self.env._(
+            "The step %(step)s has no eligible reviewer left: escalated to %(users)s.",
+            step=review.name, users=", ".join(added.mapped('name')) or "-")]
+
+    def _approval_escalation_users(self, review):
+        """The next role up: the step's escalation group, else the Key Accounts role above
+        the step's group, else the General Managers."""
+        group = review.escalation_group_id
+        if not group:
+            ladder = [self.env.ref(xmlid) for xmlid in KAM_ROLE_LADDER]
+            step_group = review.step_id.group_id
+            above = ladder[ladder.index(step_group) + 1:] if step_group in ladder else ladder[2:]
+            group = above[0] if above else ladder[-1]
+        for candidate in (group, self.env.ref(KAM_ROLE_LADDER[-1])):
+            users, _notes = self._approval_eligible(candidate.all_user_ids - review.reviewer_ids)
+            if users:
+                return users
+        return self.env['res.users']
+
+    def _approval_escalate(self, reviews, reason):
+        """Escalate pending reviews of these records (cron, lost reviewers): one message each."""
+        to_notify = []
+        for record in self:
+            for review in reviews.filtered(lambda r: r.res_id == record.id and r.res_model == record._name):
+                added = record._approval_escalation_users(review)
+                review.write({'reviewer_ids': [Command.link(user.id) for user in added], 'escalated': True})
+                to_notify.append((record, review, added))
+                record.message_post(
+                    body=self.env._(
+                        "%(reason)s The step %(step)s is escalated to %(users)s.",
+                        reason=reason, step=review.name, users=", ".join(added.mapped('name')) or "-"),
+                    subtype_id=record._approval_subtype('escalated').id or self.env.ref('mail.mt_note').id,
+                    author_id=self.env.ref('base.partner_root').id)
+        self._approval_sync_activities(schedule=[item for item in to_notify if item[2]])
+
+    def _approval_sync_activities(self, close=None, schedule=()):
+        """The one place that removes and schedules approval activities, in batch.
+
+        :param close: records whose open approval activities are removed (a decision is
+            no `_action_done`: the chatter entry is the engine's own)
+        :param schedule: (record, review, users) triples, one activity per user
+        """
+        Activity = self.env['mail.activity'].sudo()
+        activity_type = self.env.ref(APPROVAL_ACTIVITY_TYPE)
+        if close:
+            Activity.search([
+                ('res_model', '=', self._name), ('res_id', 'in', close.ids),
+                ('activity_type_id', '=', activity_type.id)]).unlink()
+        if schedule:
+            model_id = self.env['ir.model']._get_id(self._name)
+            Activity.with_context(mail_activity_quick_update=True).create([{
+                'res_model_id': model_id,
+                'res_id': record.id,
+                'activity_type_id': activity_type.id,
+                'user_id': user.id,
+                'date_deadline': review.deadline,
+                'summary': review.name,
+                'note': html_escape(self.env._("Approve or reject %(record)s.", record=record.display_name)),
+            } for record, review, users in schedule for user in users])
+
+    def _approval_remove_activities(self, users):
+        self.env['mail.activity'].sudo().search([
+            ('res_model', '=', self._name), ('res_id', 'in', self.ids), ('user_id', 'in', users.ids),
+            ('activity_type_id', '=', self.env.ref(APPROVAL_ACTIVITY_TYPE).id)]).unlink()
+
+    def _approval_log(self, notes, subtype_kind=None):
+        """Attach the decision's comment to the transition's single chatter entry."""
+        body = Markup('<br/>').join(html_escape(note) for note in notes if note)
+        if subtype_kind:  # no tracked field changes: a message of its own
+            self.message_post(body=body or self.env._("Approved."),
+                              subtype_id=self._approval_subtype(subtype_kind).id)
+        elif body:
+            self._track_set_log_message(body)
+
+    def _approval_subtype(self, kind):
+        return self.env.ref(f'kam_key_account.mt_{self._table}_approval_{kind}', raise_if_not_found=False) \
+            or self.env['mail.message.subtype']
+
+    def _track_subtype(self, initial_values):
+        self.ensure_one()
+        if {'approval_state', 'approval_review_id'} & initial_values.keys() and self.approval_transition:
+            subtype = self._approval_subtype(self.approval_transition)
+            if subtype:
+                return subtype
+        return super()._track_subtype(initial_values)

@@ -1,0 +1,52 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+RISK_LEVELS = [('low', 'Low'), ('medium', 'Medium'), ('high', 'High')]
+
+
+class KamRiskIndicator(models.Model):
+    """An indicator of the customer risk-analysis table (S7, 客户风险分析表)."""
+    _name = 'kam.risk.indicator'
+    _description = 'Risk Indicator'
+    _order = 'sequence, id'
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    weight = fields.Float(default=1.0, digits=(6, 2), help="Relative weight in the weighted mean.")
+    description = fields.Text(translate=True, help="What a 1 and what a 5 mean for this indicator.")
+    active = fields.Boolean(default=True)
+
+    @api.constrains('weight')
+    def _check_weight_positive(self):
+        for indicator in self:
+            if indicator.weight <= 0:
+                raise ValidationError(self.env._(
+                    "The weight of the indicator %(indicator)s must be positive.", indicator=indicator.name))
+
+
+class KamRiskBand(models.Model):
+    """Maps a weighted score to a risk level: the first band (highest minimum first)
+    whose minimum the score reaches. Defaults: ≥ 3.5 low, ≥ 2.5 medium, else high."""
+    _name = 'kam.risk.band'
+    _description = 'Risk Level Band'
+    _order = 'min_score desc, id'
+
+    name = fields.Char(required=True, translate=True)
+    level = fields.Selection(RISK_LEVELS, required=True)
+    min_score = fields.Float('Minimum Score', digits=(6, 2), required=True)
+
+    _level_uniq = models.Constraint('unique(level)', 'Each risk level has one band.')
+
+    @api.constrains('min_score')
+    def _check_min_score(self):
+        for band in self:
+            if not 0 <= band.min_score <= 5:
+                raise ValidationError(self.env._("A band's minimum score lies between 0 and 5."))
+
+    @api.model
+    def _level_for_score(self, score):
+        """The risk level of a weighted score, from the bands (one query)."""
+        for band in self.search([]):
+            if score >= band.min_score:
+                return band.level
+        return 'high'

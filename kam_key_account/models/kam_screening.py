@@ -1,0 +1,320 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .kam_risk_indicator import RISK_LEVELS
+
+SCORE_FIELDS = ('technology_score', 'production_score', 'after_sales_score')
+LIKELIHOODS = [('low', 'Unlikely'), ('medium', 'Possible'), ('high', 'Likely')]
+
+
+class KamScreening(models.Model):
+    """Key-account screening (大客户筛选, S1–S10): is this customer a key account?
+
+    ================== ================================================================
+    Who                What
+    ================== ================================================================
+    KAM User           prepares screenings of the partners they are responsible for or
+                       manage, and requests approval
+    KAM Supervisor     reads every screening, reviews (审核) at the first step
+    KAM Manager        approves (确定) at the second step; the only one who still writes a
+                       confirmed screening
+    ================== ================================================================
+
+    Final approval makes the partner a key account with the proposed tier and manager
+    (S9) and files the risk-analysis table as a PDF attachment (S10).
+    """
+    _name = 'kam.screening'
+    _description = 'Key-Account Screening'
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'kam.approval.mixin']
+    _order = 'id desc'
+    _check_company_auto = True
+    _kam_process = 'screening'
+
+    def _default_stage_id(self):
+        return self.env['kam.stage'].search([('process', '=', 'screening')], order='sequence', limit=1)
+
+    name = fields.Char('Reference', required=True, readonly=True, copy=False, default='New', index='trigram')
+    partner_id = fields.Many2one(
+        'res.partner', 'Candidate', required=True, tracking=True, index=True, check_company=True,
+        domain=[('is_company', '=', True)])
+    user_id = fields.Many2one(
+        'res.users', 'Responsible', default=lambda self: self.env.user, tracking=True, index=True,
+        domain=[('share', '=', False)])
+    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
+    currency_id = fields.Many2one(related='company_id.currency_id')
+    stage_id = fields.Many2one(
+        'kam.stage', 'Stage', default=_default_stage_id, tracking=True, index=True, copy=False,
+        domain=[('process', '=', 'screening')], group_expand='_read_group_stage_ids', ondelete='restrict')
+    color = fields.Integer()
+    confirmed_date = fields.Date(readonly=True, copy=False)
+
+    # S1 classification
+    product_category_ids = fields.Many2many(
+        'kam.classification', 'kam_screening_product_category_rel', 'screening_id', 'classification_id',
+        'Product Categories', domain=[('kind', '=', 'product_category')])
+    customer_nature_ids = fields.Many2many(
+        'kam.classification', 'kam_screening_customer_nature_rel', 'screening_id', 'classification_id',
+        'Customer Nature', domain=[('kind', '=', 'customer_nature')])
+    service_content_ids = fields.Many2many(
+        'kam.classification', 'kam_screening_service_content_rel', 'screening_id', 'classification_id',
+        'Service Content', domain=[('kind', '=', 'service_content')])
+    # S2 potential
+    annual_sales = fields.Monetary('Annual Sales', tracking=True)
+    proposed_tier_id = fields.Many2one(
+        'kam.tier', 'Proposed Tier', compute='_compute_proposed_tier_id', store=True, readonly=False,
+        tracking=True, check_company=True, help="From the annual sales and the tier thresholds (S2); can be adjusted.")
+    proposed_manager_id = fields.Many2one(
+        'res.users', 'Proposed Key-Account Manager', tracking=True, domain=[('share', '=', False)],
+        help="The one person who will develop and manage the account (S9).")
+    # S3 needs
+    needs = fields.Html('Needs')
+    opportunities = fields.Html('Sales Opportunities')
+    # S4-S5 our resources and the fit
+    technology_score = fields.Integer('Technology', help="Our technology for this customer: 1 (weak) to 5 (strong).")
+    production_score = fields.Integer('Production', help="Our production capacity for it: 1 (weak) to 5 (strong).")
+    after_sales_score = fields.Integer('After-Sales', help="Our after-sales service for it: 1 (weak) to 5 (strong).")
+    resource_notes = fields.Text('Resource Assessment')
+    fit_analysis = fields.Html('Fit Analysis')
+    fit_score = fields.Float(compute='_compute_fit', store=True, digits=(4, 2), aggregator='avg')
+    likelihood = fields.Selection(
+        LIKELIHOODS, compute='_compute_fit', store=True,
+        help="How likely the customer becomes a key account: from our resources' scores (S5).")
+    # S6 competitors, S7 risk table
+    competitor_line_ids = fields.One2many('kam.screening.competitor', 'screening_id', 'Competitors', copy=True)
+    risk_line_ids = fields.One2many('kam.screening.risk.line', 'screening_id', 'Risk Analysis',
+                                    default=lambda self: self._default_risk_lines(), copy=True)
+    risk_score = fields.Float(compute='_compute_risk', store=True, digits=(4, 2), aggregator='avg',
+                              help="Weighted mean of the indicator scores, 1 (unfavourable) to 5 (favourable).")
+    risk_level = fields.Selection(RISK_LEVELS, compute='_compute_risk', store=True, tracking=True)
+    # S10 filing
+    risk_report_id = fields.Many2one('ir.attachment', 'Filed Risk Analysis', readonly=True, copy=False)
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return stages.search([('process', '=', 'screening')])
+
+    @api.model
+    def _default_risk_lines(self):
+        return [fields.Command.create({'indicator_id': indicator.id, 'weight': indicator.weight})
+                for indicator in self.env['kam.risk.indicator'].search([])]
+
+    @api.depends('annual_sales', 'company_id')
+    def _compute_proposed_tier_id(self):
+        Tier = self.env['kam.tier']
+        for screening in self:
+            screening.proposed_tier_id = Tier._get_tier_for_amount(screening.annual_sales, screening.company_id)
+
+    @api.depends('technology_score', 'production_score', 'after_sales_score')
+    def _compute_fit(self):
+        for screening in self:
+            scores = [screening[name] for name in SCORE_FIELDS if screening[name]]
+            screening.fit_score = sum(scores) / len(scores) if scores else 0.0
+            if not scores:
+                screening.likelihood = False
+            elif screening.fit_score >= 4:
+                screening.likelihood = 'high'
+            elif screening.fit_score >= 3:
+                screening.likelihood = 'medium'
+            else:
+                screening.likelihood = 'low'
+
+    @api.depends('risk_line_ids.score', 'risk_line_ids.weight')
+    def _compute_risk(self):
+        Band = self.env['kam.risk.band']
+        for screening in self:
+            lines = screening.risk_line_ids.filtered('score')
+            weight = sum(lines.mapped('weight'))
+            if not weight:
+                screening.risk_score = 0.0
+                screening.risk_level = False
+                continue
+            screening.risk_score = sum(line.score * line.weight for line in lines) / weight
+            screening.risk_level = Band._level_for_score(screening.risk_score)
+
+    @api.constrains(*SCORE_FIELDS)
+    def _check_resource_scores(self):
+        for screening in self:
+            if any(not 0 <= screening[name] <= 5 for name in SCORE_FIELDS):
+                raise ValidationError(self.env._(
+                    "Resource scores of %(screening)s go from 1 (weak) to 5 (strong).", screening=screening.name))
+
+    @api.constrains('partner_id', 'stage_id')
+    def _check_one_open_screening_per_partner(self):
+        open_screenings = self.search([
+            ('partner_id', 'in', self.partner_id.ids), ('stage_id.is_closed', '=', False)])
+        for partner, screenings in open_screenings.grouped('partner_id').items():
+            if len(screenings) > 1:
+                raise ValidationError(self.env._(
+                    "%(partner)s is already being screened (%(screening)s): finish that screening first.",
+                    partner=partner.display_name, screening=(screenings - self)[:1].name or screenings[0].name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get('name', 'New') == 'New':
+                vals['name'] = self.env['ir.sequence'].next_by_code('kam.screening') or 'New'
+            if vals.get('partner_id') and not any(
+                    vals.get(f) for f in ('product_category_ids', 'customer_nature_ids', 'service_content_ids')):
+                partner = self.env['res.partner'].browse(vals['partner_id'])
+                vals.update(self._prepare_classification_vals(partner))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_not_filed()
+        return super().write(vals)
+
+    def _check_not_filed(self):
+        if not self.env.su and not self.env.user.has_group('kam_key_account.group_kam_manager') \
+                and any(s.approval_state == 'approved' for s in self):
+            raise AccessError(self.env._(
+                "A confirmed screening is filed: only a Key Accounts Manager can change it."))
+
+    def _kam_check_lines_writable(self):
+        if not self.env.su:
+            self.check_access('write')
+            self._check_not_filed()
+
+    @api.onchange('partner_id')
+    def _onchange_partner_id(self):
+        if self.partner_id:
+            self.update(self._prepare_classification_vals(self.partner_id))
+            self.annual_sales = self.annual_sales or self.partner_id.kam_annual_sales
+            self.proposed_manager_id = self.proposed_manager_id or self.partner_id.kam_manager_id
+
+    def action_print_risk_analysis(self):
+        return self.env.ref('kam_key_account.action_report_kam_screening_risk').report_action(self)
+
+    # approval engine hooks
+
+    def _check_approval_ready(self):
+        for screening in self:
+            lines = screening.risk_line_ids
+            if not lines or not all(lines.mapped('score')):
+                raise UserError(self.env._(
+                    "Score every line of the risk-analysis table of %(screening)s before it is approved (S7).",
+                    screening=screening.name))
+            if not screening.proposed_tier_id or not screening.proposed_manager_id:
+                raise UserError(self.env._(
+                    "%(screening)s needs a proposed tier and a proposed key-account manager (S2, S9).",
+                    screening=screening.name))
+
+    def action_approve(self):
+        self._check_approval_ready()
+        return super().action_approve()
+
+    def _on_approval_approved(self):
+        """S9: the partner becomes a key account. S10: the risk table is filed as a PDF."""
+        today = fields.Date.context_today(self)
+        for screening in self:
+            screening.partner_id.write({
+                'kam_tier_id': screening.proposed_tier_id.id,
+                'kam_manager_id': screening.proposed_manager_id.id,
+                'kam_is_key_account': True,
+                'kam_confirmed_date': today,
+                'kam_annual_sales': screening.annual_sales or screening.partner_id.kam_annual_sales,
+            })
+        self.write({'confirmed_date': today})
+        self._file_risk_analysis()
+
+    def _file_risk_analysis(self):
+        """Render the risk table through the report's attachment mechanism (one PDF each,
+        Debian's wkhtmltopdf renders one record at a time) and keep it on the screening."""
+        report = self.env.ref('kam_key_account.action_report_kam_screening_risk')
+        Attachment = self.env['ir.attachment']
+        for screening in self:
+            report._render_qweb_pdf(report.report_name, res_ids=screening.ids)
+            attachment = Attachment.search([
+                ('res_model', '=', self._name), ('res_id', '=', screening.id),
+                ('name', '=', screening._risk_report_filename())], limit=1)
+            if attachment:
+                screening.risk_report_id = attachment
+
+    def _risk_report_filename(self):
+        return f"{self.name.replace('/', '-')}-risk-analysis.pdf"
+
+    @api.model
+    def _prepare_classification_vals(self, partner):
+        return {
+            'product_category_ids': [fields.Command.set(partner.kam_product_category_ids.ids)],
+            'customer_nature_ids': [fields.Command.set(partner.kam_customer_nature_ids.ids)],
+            'service_content_ids': [fields.Command.set(partner.kam_service_content_ids.ids)],
+        }
+
+
+class KamScreeningLineMixin(models.AbstractModel):
+    """Lines of a screening are part of it: whoever may write the screening writes them."""
+    _name = 'kam.screening.line.mixin'
+    _description = 'Screening Line'
+
+    screening_id = fields.Many2one('kam.screening', required=True, ondelete='cascade', index=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.screening_id._kam_check_lines_writable()
+        return lines
+
+    def write(self, vals):
+        self.screening_id._kam_check_lines_writable()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_filed_screening(self):
+        self.screening_id._kam_check_lines_writable()
+
+
+class KamScreeningCompetitor(models.Model):
+    """One competitor's capability at the candidate (S6)."""
+    _name = 'kam.screening.competitor'
+    _description = 'Screening Competitor Analysis'
+    _inherit = ['kam.screening.line.mixin']
+    _order = 'screening_id, id'
+
+    competitor_id = fields.Many2one('kam.competitor', required=True, ondelete='restrict')
+    technology = fields.Text()
+    products = fields.Text()
+    services = fields.Text()
+    strengths = fields.Text()
+    weaknesses = fields.Text()
+
+
+class KamScreeningRiskLine(models.Model):
+    """One scored indicator of the risk-analysis table (S7)."""
+    _name = 'kam.screening.risk.line'
+    _description = 'Screening Risk Line'
+    _inherit = ['kam.screening.line.mixin']
+    _order = 'screening_id, sequence, id'
+
+    indicator_id = fields.Many2one('kam.risk.indicator', required=True, ondelete='restrict')
+    sequence = fields.Integer(related='indicator_id.sequence', store=True)
+    weight = fields.Float(digits=(6, 2), default=1.0, help="Copied from the indicator when the line is made.")
+    score = fields.Integer(help="1 = unfavourable, 5 = favourable; 0 = not scored yet.")
+    weighted_score = fields.Float(compute='_compute_weighted_score', digits=(6, 2))
+    comment = fields.Text()
+
+    _indicator_uniq = models.Constraint(
+        'unique(screening_id, indicator_id)', 'Each indicator is scored once per screening.')
+
+    @api.depends('score', 'weight')
+    def _compute_weighted_score(self):
+        for line in self:
+            line.weighted_score = line.score * line.weight
+
+    @api.constrains('score')
+    def _check_score_range(self):
+        for line in self:
+            if not 0 <= line.score <= 5:
+                raise ValidationError(self.env._(
+                    "%(indicator)s is scored from 1 (unfavourable) to 5 (favourable), not %(score)s.",
+                    indicator=line.indicator_id.name, score=line.score))
+
+    @api.constrains('weight')
+    def _check_weight_positive(self):
+        for line in self:
+            if line.weight <= 0:
+                raise ValidationError(self.env._(
+                    "The weight of %(indicator)s must be positive.", indicator=line.indicator_id.name))
+
+    @api.onchange('indicator_id')
+    def _onchange_indicator_id(self):
+        self.weight = self.indicator_id.weight or 1.0

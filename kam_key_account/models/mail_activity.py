@@ -1,0 +1,46 @@
+from odoo import api, models
+from odoo.exceptions import UserError
+
+from .kam_approval_mixin import APPROVAL_ACTIVITY_TYPE
+
+
+class MailActivity(models.Model):
+    """Approval activities are reminders the approval engine creates and removes (with
+    sudo, after its checks); people decide with Approve or Reject, not on the activity."""
+    _inherit = 'mail.activity'
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            approval_type = self.env.ref(APPROVAL_ACTIVITY_TYPE, raise_if_not_found=False)
+            if approval_type and any(vals.get('activity_type_id') == approval_type.id for vals in vals_list):
+                raise UserError(self._approval_activity_error())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and (self._kam_approval_activities() or (
+                vals.get('activity_type_id') and vals['activity_type_id'] == self._kam_approval_type().id)):
+            raise UserError(self._approval_activity_error())
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_approval_activity(self):
+        if not self.env.su and self._kam_approval_activities():
+            raise UserError(self._approval_activity_error())
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        if not self.env.su and self._kam_approval_activities():
+            raise UserError(self._approval_activity_error())
+        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+
+    def _kam_approval_type(self):
+        return self.env.ref(APPROVAL_ACTIVITY_TYPE, raise_if_not_found=False) or self.env['mail.activity.type']
+
+    def _kam_approval_activities(self):
+        approval_type = self._kam_approval_type()
+        return self.filtered(lambda a: approval_type and a.activity_type_id == approval_type)
+
+    def _approval_activity_error(self):
+        return self.env._(
+            "Approval activities are managed by the approval engine: open the document and "
+            "use Approve or Reject.")

@@ -1,0 +1,24 @@
+from odoo import models
+
+
+class ResUsers(models.Model):
+    _inherit = 'res.users'
+
+    def write(self, vals):
+        result = super().write(vals)
+        if 'active' in vals and not vals['active']:
+            self._kam_approval_reviewers_lost()
+        return result
+
+    def _kam_approval_reviewers_lost(self):
+        """Archiving a user deletes their activities: the steps they reviewed must still be
+        decided by someone, so those left without enough reviewers escalate at once."""
+        Review = self.env['kam.approval.review'].sudo()
+        reviews = Review.search([('state', '=', 'pending'), ('reviewer_ids', 'in', self.ids)])
+        for model, model_reviews in reviews.grouped('res_model').items():
+            records = self.env[model].sudo().browse(model_reviews.mapped('res_id')).exists()
+            lacking = model_reviews.filtered(lambda r: len(
+                records.browse(r.res_id)._approval_eligible(r.reviewer_ids)[0]) < r._required_approvals())
+            if lacking:
+                records.browse(lacking.mapped('res_id'))._approval_escalate(
+                    lacking, self.env._("A reviewer was archived."))
