@@ -72,3 +72,47 @@ class KamCommon(TransactionCase):
         """Tracking messages are posted at pre-commit: run it, as a real commit would."""
         self.env.flush_all()
         self.env.cr.precommit.run()
+
+
+class KamScreeningCommon(KamCommon):
+    """A screening ready for approval, and helpers to drive the chain."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.chain = cls.env.ref('kam_key_account.kam_approval_chain_screening')
+        cls.step_supervisor = cls.env.ref('kam_key_account.kam_approval_step_screening_supervisor')
+        cls.step_manager = cls.env.ref('kam_key_account.kam_approval_step_screening_manager')
+        cls.stage_draft = cls.env.ref('kam_key_account.kam_stage_screening_draft')
+        cls.stage_supervisor = cls.env.ref('kam_key_account.kam_stage_screening_supervisor')
+        cls.stage_manager = cls.env.ref('kam_key_account.kam_stage_screening_manager')
+        cls.stage_confirmed = cls.env.ref('kam_key_account.kam_stage_screening_confirmed')
+        cls.stage_rejected = cls.env.ref('kam_key_account.kam_stage_screening_rejected')
+        cls.approval_type = cls.env.ref('kam_key_account.mail_activity_type_kam_approval')
+        # Named reviewers keep the tests independent of other users holding the roles.
+        cls.step_supervisor.write({'approver_kind': 'users', 'user_ids': [(6, 0, cls.kam_supervisor.ids)]})
+        cls.step_manager.write({'approver_kind': 'users', 'user_ids': [(6, 0, cls.kam_manager.ids)]})
+        cls.screening = cls._new_screening()
+        cls.flush_tracking(cls)
+
+    @classmethod
+    def _new_screening(cls, user=None, name='Prospect Industries', company=None, **values):
+        user = user or cls.kam_user
+        company = company or cls.company
+        partner = cls.env['res.partner'].create({'name': name, 'is_company': True, 'company_id': company.id})
+        screening = cls.env['kam.screening'].with_user(user).with_company(company).create(dict({
+            'partner_id': partner.id,
+            'annual_sales': 6_000_000,
+            'proposed_manager_id': cls.kam_user.id,
+            'company_id': company.id,
+        }, **values))
+        screening.risk_line_ids.write({'score': 4})
+        return screening.with_env(cls.env)
+
+    def approval_activities(self, records):
+        return self.env['mail.activity'].search([
+            ('res_model', '=', records._name), ('res_id', 'in', records.ids),
+            ('activity_type_id', '=', self.approval_type.id)])
+
+    def messages(self, record):
+        return self.env['mail.message'].search([('model', '=', record._name), ('res_id', '=', record.id)])

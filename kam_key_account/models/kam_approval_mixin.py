@@ -408,7 +408,9 @@ class KamApprovalMixin(models.AbstractModel):
         """The users who review `step` for this record, and notes on delegations."""
         self.ensure_one()
         if step.approver_kind == 'group':
-            users = step.group_id.all_user_ids
+            # The group's own members: a Supervisor step is not sent to every Director
+            # and General Manager (they imply the group); escalation reaches them if needed.
+            users = step.group_id.user_ids
         elif step.approver_kind == 'users':
             users = step.user_ids
         elif step.approver_kind == 'team_leader':
@@ -456,8 +458,9 @@ class KamApprovalMixin(models.AbstractModel):
             step_group = review.step_id.group_id
             above = ladder[ladder.index(step_group) + 1:] if step_group in ladder else ladder[2:]
             group = above[0] if above else ladder[-1]
-        for candidate in (group, self.env.ref(KAM_ROLE_LADDER[-1])):
-            users, _notes = self._approval_eligible(candidate.all_user_ids - review.reviewer_ids)
+        general_managers = self.env.ref(KAM_ROLE_LADDER[-1])
+        for candidates in (group.user_ids, group.all_user_ids, general_managers.all_user_ids):
+            users, _notes = self._approval_eligible(candidates - review.reviewer_ids)
             if users:
                 return users
         return self.env['res.users']

@@ -25,7 +25,7 @@ class KamScreening(models.Model):
     """
     _name = 'kam.screening'
     _description = 'Key-Account Screening'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'kam.approval.mixin']
+    _inherit = ['kam.approval.mixin', 'mail.thread', 'mail.activity.mixin']
     _order = 'id desc'
     _check_company_auto = True
     _kam_process = 'screening'

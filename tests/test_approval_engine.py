@@ -1,0 +1,387 @@
+"""The approval engine, with the screening as its consumer: A1-A12 and the rest."""
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+
+from .common import KamScreeningCommon
+
+
+class TestApprovalEngine(KamScreeningCommon):
+
+    def request(self, screening=None, user=None):
+        screening = screening or self.screening
+        screening.with_user(user or self.kam_user).with_company(screening.company_id).action_request_approval()
+        self.flush_tracking()
+        return screening
+
+    def approve(self, user, screening=None):
+        (screening or self.screening).with_user(user).action_approve()
+        self.flush_tracking()
+
+    def reject(self, user, reason, screening=None):
+        (screening or self.screening).with_user(user)._approval_reject(reason)
+        self.flush_tracking()
+
+    # ---- the happy path -------------------------------------------------------------
+
+    def test_request_snapshots_every_step_and_notifies_the_first(self):
+        self.request()
+        s = self.screening
+        self.assertRecordValues(s, [{
+            'approval_state': 'pending', 'approval_round': 1, 'approval_requester_id': self.kam_user.id,
+            'stage_id': self.stage_supervisor.id}])
+        reviews = s.approval_review_ids.sorted('sequence')
+        self.assertEqual(reviews.mapped('state'), ['pending', 'waiting'])
+        self.assertEqual(reviews[0].reviewer_ids, self.kam_supervisor)
+        self.assertEqual(reviews[1].reviewer_ids, self.kam_manager)
+        self.assertEqual(s.approval_review_id, reviews[0])
+        activity = self.approval_activities(s)
+        self.assertEqual(activity.user_id, self.kam_supervisor)
+        self.assertEqual(activity.date_deadline, fields.Date.today() + timedelta(days=3))
+        self.assertTrue(s.with_user(self.kam_supervisor).can_approve)
+        self.assertFalse(s.with_user(self.kam_manager).can_approve)
+        self.assertFalse(s.with_user(self.kam_user).can_approve)
+
+    def test_steps_pass_in_order_and_move_the_stage(self):
+        self.request()
+        self.approve(self.kam_supervisor)
+        s = self.screening
+        self.assertRecordValues(s, [{'approval_state': 'pending', 'stage_id': self.stage_manager.id}])
+        self.assertEqual(self.approval_activities(s).user_id, self.kam_manager)
+        self.approve(self.kam_manager)
+        self.assertRecordValues(s, [{'approval_state': 'approved', 'stage_id': self.stage_confirmed.id,
+                                     'approval_review_id': False}])
+        self.assertFalse(self.approval_activities(s))
+        self.assertEqual(s.approval_review_ids.mapped('state'), ['approved', 'approved'])
+        decisions = s.approval_review_ids.decision_ids
+        self.assertEqual(decisions.user_id, self.kam_supervisor | self.kam_manager)
+
+    def test_each_transition_leaves_exactly_one_chatter_entry(self):
+        subtype = lambda kind: self.env.ref(f'kam_key_account.mt_kam_screening_approval_{kind}')  # noqa: E731
+        before = self.messages(self.screening)
+        self.request()
+        new = self.messages(self.screening) - before
+        self.assertEqual(len(new), 1)
+        self.assertEqual(new.subtype_id, subtype('requested'))
+        self.assertIn('stage_id', new.tracking_value_ids.field_id.mapped('name'))
+        before |= new
+        self.screening.with_user(self.kam_supervisor).action_approve()
+        self.flush_tracking()
+        new = self.messages(self.screening) - before
+        self.assertEqual(len(new), 1)
+        self.assertEqual(new.subtype_id, subtype('step_approved'))
+        before |= new
+        self.reject(self.kam_manager, "Credit risk too high")
+        new = self.messages(self.screening) - before
+        self.assertEqual(len(new), 1)
+        self.assertEqual(new.subtype_id, subtype('rejected'))
+        self.assertIn('Credit risk too high', str(new.body))
+        before |= new
+        self.request()
+        self.approve(self.kam_supervisor)
+        before = self.messages(self.screening)
+        self.approve(self.kam_manager)
+        new = self.messages(self.screening) - before
+        self.assertEqual(len(new), 1)
+        self.assertEqual(new.subtype_id, subtype('approved'))
+
+    # ---- integrity rules A1-A12 -----------------------------------------------------
+
+    def test_a1_no_step_can_be_skipped(self):
+        self.request()
+        with self.assertRaises(AccessError):
+            self.screening.with_user(self.kam_manager).action_approve()
+        self.assertEqual(self.screening.approval_review_id.name, 'Supervisor Review')
+        with self.assertRaises(UserError):
+            self.screening.with_user(self.kam_manager).write({'stage_id': self.stage_confirmed.id})
+        self.assertEqual(self.screening.stage_id, self.stage_supervisor)
+
+    def test_a2_requester_cannot_approve_own_request(self):
+        # The requester is a supervisor who would review step 1 and a manager for step 2.
+        self.step_supervisor.user_ids |= self.kam_director
+        self.step_manager.user_ids |= self.kam_director
+        screening = self._new_screening(user=self.kam_director, name='Own Request Co')
+        self.request(screening, user=self.kam_director)
+        for review in screening.approval_review_ids:
+            self.assertNotIn(self.kam_director, review.reviewer_ids, "never snapshotted as own reviewer")
+        with self.assertRaisesText(UserError, 'someone else must decide'):
+            screening.with_user(self.kam_director).action_approve()
+        # Not even with a General Manager's override.
+        self.kam_director.group_ids |= self.env.ref('kam_key_account.group_kam_general_manager')
+        with self.assertRaisesText(UserError, 'someone else must decide'):
+            screening.with_user(self.kam_director)._approval_override("I insist")
+        self.assertEqual(screening.approval_review_id.state, 'pending')
+
+    def test_a3_only_current_reviewers_approve_and_gm_override_is_logged(self):
+        self.request()
+        with self.assertRaises(AccessError):  # cannot even read another user's screening
+            self.screening.with_user(self.kam_user_2).action_approve()
+        for user in (self.kam_director, self.kam_manager):
+            with self.subTest(user=user.login), self.assertRaisesText(AccessError, 'Only the reviewers'):
+                self.screening.with_user(user).action_approve()
+        with self.assertRaisesText(AccessError, 'Only a General Manager'):
+            self.screening.with_user(self.kam_director)._approval_override("Urgent")
+        with self.assertRaisesText(UserError, 'needs a reason'):
+            self.screening.with_user(self.kam_gm)._approval_override("  ")
+        self.assertTrue(self.screening.with_user(self.kam_gm).can_override_approval)
+        self.screening.with_user(self.kam_gm)._approval_override("Customer visit tomorrow")
+        self.flush_tracking()
+        decision = self.screening.approval_review_ids.decision_ids
+        self.assertRecordValues(decision, [{'user_id': self.kam_gm.id, 'override': True,
+                                            'comment': 'Customer visit tomorrow'}])
+        self.assertIn('Override by a General Manager', str(self.messages(self.screening)[0].body))
+        self.assertEqual(self.screening.approval_review_id.name, 'Manager Approval')
+
+    def test_a4_approval_fields_are_not_writable_through_rpc(self):
+        screening = self.screening.with_user(self.kam_user)
+        for vals in ({'approval_state': 'approved'}, {'approval_round': 5},
+                     {'approval_review_id': False}, {'approval_requester_id': self.kam_manager.id}):
+            with self.subTest(vals=vals), self.assertRaisesText(AccessError, 'set by the approval engine'):
+                screening.write(vals)
+        with self.assertRaises(AccessError):
+            self.env['kam.screening'].with_user(self.kam_user).create({
+                'partner_id': self.account_2.id, 'approval_state': 'approved'})
+        # Context keys are no key: RPC callers control the context.
+        with self.assertRaises(AccessError):
+            screening.with_context(kam_approval_engine=True).write({'approval_state': 'approved'})
+        with self.assertRaisesText(UserError, 'only be reached through approval'):
+            screening.write({'stage_id': self.stage_confirmed.id})
+        with self.assertRaisesText(UserError, 'only be reached through approval'):
+            self.env['kam.screening'].with_user(self.kam_user).create({
+                'partner_id': self.account_2.id, 'stage_id': self.stage_manager.id})
+        self.request()
+        review = self.screening.approval_review_id
+        with self.assertRaises(AccessError):
+            review.with_user(self.kam_supervisor).write({'state': 'approved'})
+        with self.assertRaises(AccessError):
+            self.env['kam.approval.decision'].with_user(self.kam_supervisor).create({
+                'review_id': review.id, 'user_id': self.kam_supervisor.id, 'decision': 'approved'})
+        with self.assertRaises(AccessError):
+            review.with_user(self.kam_supervisor).unlink()
+        self.assertEqual(review.state, 'pending')
+
+    def test_a5_a_decided_step_cannot_be_decided_again(self):
+        self.step_supervisor.write({'mode': 'all', 'user_ids': [(4, self.kam_director.id)]})
+        self.request()
+        self.approve(self.kam_supervisor)
+        self.assertEqual(self.screening.approval_review_id.name, 'Supervisor Review', "all must approve")
+        with self.assertRaisesText(UserError, 'already decided'):
+            self.screening.with_user(self.kam_supervisor).action_approve()
+        self.approve(self.kam_director)
+        first = self.screening.approval_review_ids.filtered(lambda r: r.name == 'Supervisor Review')
+        self.assertEqual(first.state, 'approved')
+        self.assertEqual(len(first.decision_ids), 2)
+        self.approve(self.kam_manager)
+        with self.assertRaisesText(UserError, 'not waiting for a decision'):
+            self.screening.with_user(self.kam_manager).action_approve()
+        with self.assertRaisesText(UserError, 'not waiting for a decision'):
+            self.screening.with_user(self.kam_manager)._approval_reject("Too late")
+
+    def test_a7_a_failing_transition_leaves_nothing_behind(self):
+        self.request()
+        self.approve(self.kam_supervisor)
+        activities = self.approval_activities(self.screening)
+        decisions = self.env['kam.approval.decision'].search_count([])
+        with patch.object(type(self.env['kam.screening']), '_on_approval_approved',
+                          side_effect=RuntimeError("printer on fire")), self.assertRaises(RuntimeError):
+            self.screening.with_user(self.kam_manager).action_approve()
+        self.screening.invalidate_recordset()
+        self.assertRecordValues(self.screening, [{'approval_state': 'pending', 'stage_id': self.stage_manager.id}])
+        self.assertEqual(self.screening.approval_review_id.state, 'pending')
+        self.assertEqual(self.approval_activities(self.screening), activities, "no orphan, none lost")
+        self.assertEqual(self.env['kam.approval.decision'].search_count([]), decisions)
+        self.assertFalse(self.screening.partner_id.kam_is_key_account)
+
+    def test_a8_editing_the_chain_does_not_change_running_requests(self):
+        self.request()
+        self.step_manager.write({'user_ids': [(6, 0, self.kam_director.ids)], 'name': 'Renamed'})
+        self.env['kam.approval.step'].create({
+            'chain_id': self.chain.id, 'sequence': 30, 'name': 'GM Sign-off',
+            'approver_kind': 'users', 'user_ids': [(6, 0, self.kam_gm.ids)]})
+        self.approve(self.kam_supervisor)
+        self.assertEqual(self.screening.approval_review_id.name, 'Manager Approval')
+        self.assertEqual(self.screening.approval_review_id.reviewer_ids, self.kam_manager)
+        self.approve(self.kam_manager)
+        self.assertEqual(self.screening.approval_state, 'approved', "the new third step is not in this round")
+        other = self._new_screening(name='Next Candidate')
+        self.request(other)
+        self.assertEqual(len(other.approval_review_ids), 3, "new requests use the new chain")
+
+    def test_a9_only_the_current_steps_reviewers_are_notified(self):
+        self.request()
+        self.assertEqual(self.approval_activities(self.screening).user_id, self.kam_supervisor)
+        self.assertFalse(self.env['mail.activity'].search([
+            ('user_id', '=', self.kam_manager.id), ('res_model', '=', 'kam.screening'),
+            ('res_id', '=', self.screening.id)]))
+        self.approve(self.kam_supervisor)
+        self.assertEqual(self.approval_activities(self.screening).user_id, self.kam_manager)
+
+    def test_a10_rejection_needs_a_reason_and_loses_nothing(self):
+        self.screening.competitor_line_ids = [(0, 0, {
+            'competitor_id': self.env['kam.competitor'].create({'name': 'Rival Corp'}).id, 'strengths': 'Price'})]
+        attachment = self.env['ir.attachment'].create({
+            'name': 'visit-notes.txt', 'raw': b'notes', 'res_model': 'kam.screening', 'res_id': self.screening.id})
+        self.screening.message_post(body="Customer called back")
+        self.request()
+        messages = self.messages(self.screening)
+        for reason in ('', '   ', False):
+            with self.subTest(reason=reason), self.assertRaisesText(UserError, 'Say why'):
+                self.screening.with_user(self.kam_supervisor)._approval_reject(reason)
+        wizard = self.env['kam.approval.wizard'].with_user(self.kam_supervisor).create({
+            'res_model': 'kam.screening', 'res_ids': str(self.screening.ids), 'decision': 'rejected',
+            'reason': 'Needs a credit check first'})
+        wizard.action_confirm()
+        self.flush_tracking()
+        s = self.screening
+        self.assertRecordValues(s, [{'approval_state': 'rejected', 'stage_id': self.stage_rejected.id}])
+        self.assertEqual(len(s.risk_line_ids), 5)
+        self.assertTrue(s.competitor_line_ids)
+        self.assertTrue(attachment.exists())
+        self.assertLessEqual(messages, self.messages(s), "every message kept")
+        self.assertEqual(s.approval_review_ids.mapped('state'), ['rejected', 'cancelled'])
+        self.assertEqual(s.approval_review_ids.decision_ids.comment, 'Needs a credit check first')
+        self.assertFalse(self.approval_activities(s))
+        # Resubmitting starts a new round; the first stays as history.
+        self.request()
+        self.assertEqual(s.approval_round, 2)
+        self.assertEqual(len(s.approval_review_ids), 4)
+        self.assertEqual(s.approval_review_id.round, 2)
+
+    def test_a11_a_step_without_eligible_reviewer_escalates_and_never_passes(self):
+        self.step_supervisor.user_ids = self.kam_user  # only the requester
+        self.request()
+        review = self.screening.approval_review_id
+        self.assertEqual(review.name, 'Supervisor Review', "never passes by itself")
+        self.assertTrue(review.escalated)
+        self.assertNotIn(self.kam_user, review.reviewer_ids)
+        self.assertIn(self.kam_manager, review.reviewer_ids, "escalated to the next role up")
+        self.assertIn(self.kam_manager, self.approval_activities(self.screening).user_id)
+        self.assertIn('escalated', str(self.messages(self.screening)[0].body))
+
+    def test_a11_archived_reviewer_escalates(self):
+        self.request()
+        self.kam_supervisor.action_archive()
+        self.flush_tracking()
+        review = self.screening.approval_review_id
+        self.assertTrue(review.escalated)
+        self.assertTrue(self.approval_activities(self.screening), "someone is notified again")
+        self.assertNotIn(self.kam_supervisor, self.approval_activities(self.screening).user_id)
+        self.assertEqual(self.screening.approval_state, 'pending')
+
+    def test_a12_another_companys_records_are_out_of_reach(self):
+        outsider = self.env['res.users'].create({
+            'name': 'Company One Supervisor', 'login': 'kam_t_c1_sup', 'company_id': self.company.id,
+            'company_ids': [self.company.id],
+            'group_ids': [self.env.ref('kam_key_account.group_kam_supervisor').id]})
+        self.step_supervisor.user_ids = self.kam_supervisor | outsider
+        screening = self._new_screening(name='Far Away GmbH', company=self.company_2)
+        self.request(screening)
+        review = screening.approval_review_id
+        self.assertNotIn(outsider, review.reviewer_ids, "not a reviewer of another company's record")
+        with self.assertRaises(AccessError):
+            screening.with_user(outsider).action_approve()
+        with self.assertRaises(AccessError):
+            screening.with_user(outsider).read(['approval_state'])
+        with self.assertRaises(AccessError):
+            review.with_user(outsider).read(['state'])
+        self.assertEqual(review.state, 'pending')
+
+    # ---- stages, activities, delegation, escalation ---------------------------------
+
+    def test_moving_back_before_the_gate_withdraws_the_request(self):
+        self.request()
+        self.screening.with_user(self.kam_user).write({'stage_id': self.stage_draft.id})
+        self.flush_tracking()
+        self.assertRecordValues(self.screening, [{'approval_state': 'draft', 'approval_review_id': False}])
+        self.assertEqual(self.screening.approval_review_ids.mapped('state'), ['cancelled', 'cancelled'])
+        self.assertFalse(self.approval_activities(self.screening))
+        self.request()
+        self.assertEqual(self.screening.approval_round, 2)
+
+    def test_approval_activities_are_the_engines(self):
+        self.request()
+        activity = self.approval_activities(self.screening).with_user(self.kam_supervisor)
+        with self.assertRaisesText(UserError, 'use Approve or Reject'):
+            activity.action_feedback(feedback="done")
+        with self.assertRaisesText(UserError, 'use Approve or Reject'):
+            activity.write({'date_deadline': fields.Date.today() + timedelta(days=30)})
+        with self.assertRaisesText(UserError, 'use Approve or Reject'):
+            activity.unlink()
+        with self.assertRaisesText(UserError, 'use Approve or Reject'):
+            self.env['mail.activity'].with_user(self.kam_user).create({
+                'res_model_id': self.env['ir.model']._get_id('kam.screening'), 'res_id': self.screening.id,
+                'activity_type_id': self.approval_type.id, 'user_id': self.kam_user.id})
+        self.assertTrue(activity.exists())
+        self.assertGreaterEqual(self.approval_type.sequence, 999, "never a model's default type")
+        other_type = self.env['mail.activity']._default_activity_type_for_model('kam.screening')
+        self.assertNotEqual(other_type, self.approval_type)
+
+    def test_delegation_sends_new_requests_to_the_substitute(self):
+        today = fields.Date.today()
+        self.env['kam.approval.delegation'].with_user(self.kam_supervisor).create({
+            'substitute_id': self.kam_director.id, 'date_from': today, 'date_to': today + timedelta(days=7)})
+        self.request()
+        review = self.screening.approval_review_id
+        self.assertEqual(review.reviewer_ids, self.kam_director)
+        self.assertEqual(self.approval_activities(self.screening).user_id, self.kam_director)
+        self.assertIn('is away', str(self.messages(self.screening)[0].body))
+        self.approve(self.kam_director)
+        self.assertEqual(self.screening.approval_review_id.name, 'Manager Approval')
+
+    def test_overdue_steps_escalate_once(self):
+        self.request()
+        review = self.screening.approval_review_id
+        review.sudo().deadline = fields.Date.today() - timedelta(days=1)
+        messages = self.messages(self.screening)
+        self.env['kam.approval.review']._cron_escalate_overdue()
+        self.flush_tracking()
+        self.assertTrue(review.escalated)
+        self.assertIn(self.kam_manager, review.reviewer_ids)
+        new = self.messages(self.screening) - messages
+        self.assertEqual(len(new), 1)
+        self.assertEqual(new.subtype_id, self.env.ref('kam_key_account.mt_kam_screening_approval_escalated'))
+        notified = self.approval_activities(self.screening).user_id
+        self.assertIn(self.kam_supervisor, notified, "the reviewer keeps their reminder")
+        self.assertIn(self.kam_manager, notified, "the next role up is notified")
+        self.assertNotIn(self.kam_director, notified, "one role up, not every role")
+        self.env['kam.approval.review']._cron_escalate_overdue()
+        self.assertEqual(len(self.messages(self.screening) - messages), 1, "idempotent")
+        self.approve(self.kam_manager)
+        self.assertEqual(self.screening.approval_review_id.name, 'Manager Approval')
+
+    def test_my_approvals_lists_what_waits_for_me(self):
+        self.request()
+        action = self.env.ref('kam_key_account.kam_my_approvals_action')
+        from ast import literal_eval
+        domain = literal_eval(action.domain.replace('uid', str(self.kam_supervisor.id)))
+        mine = self.env['mail.activity'].with_user(self.kam_supervisor).search(domain)
+        self.assertEqual(mine.mapped('res_id'), self.screening.ids)
+        opened = mine.action_open_document()
+        self.assertEqual((opened['res_model'], opened['res_id']), ('kam.screening', self.screening.id))
+        self.assertFalse(self.env['mail.activity'].with_user(self.kam_manager).search(
+            literal_eval(action.domain.replace('uid', str(self.kam_manager.id)))))
+
+    def test_quorum_mode(self):
+        self.step_supervisor.write({'mode': 'quorum', 'quorum': 2,
+                                    'user_ids': [(6, 0, (self.kam_supervisor | self.kam_director | self.kam_gm).ids)]})
+        self.request()
+        self.approve(self.kam_supervisor)
+        self.assertEqual(self.screening.approval_review_id.name, 'Supervisor Review')
+        self.assertNotIn(self.kam_supervisor, self.approval_activities(self.screening).user_id)
+        self.approve(self.kam_gm)
+        self.assertEqual(self.screening.approval_review_id.name, 'Manager Approval')
+        self.assertEqual(self.approval_activities(self.screening).user_id, self.kam_manager)
+
+    def test_conditional_step(self):
+        self.env['kam.approval.step'].create({
+            'chain_id': self.chain.id, 'sequence': 30, 'name': 'GM for Strategic Accounts',
+            'approver_kind': 'users', 'user_ids': [(6, 0, self.kam_gm.ids)],
+            'condition_domain': "[('annual_sales', '>=', 20000000)]"})
+        self.request()
+        self.assertEqual(len(self.screening.approval_review_ids), 2)
+        big = self._new_screening(name='Giant Corp', annual_sales=50_000_000)
+        self.request(big)
+        self.assertEqual(big.approval_review_ids.sorted('sequence').mapped('name'),
+                         ['Supervisor Review', 'Manager Approval', 'GM for Strategic Accounts'])
