@@ -68,7 +68,7 @@ class TestPartnerKeyAccountFields(KamCommon):
         self.assertEqual(self.account.kam_tier_id, self.tier_potential)
 
     def test_key_accounts_kanban_groups_every_tier(self):
-        groups = self.env['res.partner'].with_user(self.kam_user).web_read_group(
+        groups = self.env['res.partner'].with_user(self.kam_user).with_context(read_group_expand=True).web_read_group(
             [('is_company', '=', True), ('kam_tier_id', '!=', False)], ['kam_tier_id'], ['__count'])
         tier_ids = [g['kam_tier_id'][0] for g in groups['groups'] if g['kam_tier_id']]
         for tier in (self.tier_potential, self.tier_key, self.tier_strategic):
