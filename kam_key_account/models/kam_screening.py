@@ -104,6 +104,11 @@ class KamScreening(models.Model):
         for screening in self:
             screening.proposed_tier_id = Tier._get_tier_for_amount(screening.annual_sales, screening.company_id)
 
+    @api.depends('name', 'partner_id.name')
+    def _compute_display_name(self):
+        for screening in self:
+            screening.display_name = " - ".join(filter(None, [screening.name, screening.partner_id.name]))
+
     @api.depends('technology_score', 'production_score', 'after_sales_score')
     def _compute_fit(self):
         for screening in self:
