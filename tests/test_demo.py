@@ -24,3 +24,10 @@ class TestDemoData(TransactionCase):
                              ('kam_gm', 'general_manager')]:
             user = self.env.ref(f'kam_key_account.{xmlid}')
             self.assertTrue(user.has_group(f'kam_key_account.group_kam_{group}'), xmlid)
+
+    def test_demo_screening_waits_for_the_supervisor(self):
+        screening = self.env.ref('kam_key_account.kam_screening_demo_wuhan')
+        self.assertEqual(screening.approval_state, 'pending')
+        self.assertEqual(screening.stage_id, self.env.ref('kam_key_account.kam_stage_screening_supervisor'))
+        self.assertIn(self.env.ref('kam_key_account.kam_supervisor'), screening.approval_reviewer_ids)
+        self.assertEqual(screening.risk_level, 'low')
