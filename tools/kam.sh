@@ -271,6 +271,7 @@ cmd_pot() {
     prepare
     ensure_template
     fresh_db "${TEST_DB}_i18n"
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" i18n loadlang -l zh_CN -c "$CONF" -d "${TEST_DB}_i18n" >/dev/null 2>&1
     "$VENV/bin/python" "$ODOO_SRC/odoo-bin" i18n export "$MODULE" -c "$CONF" -d "${TEST_DB}_i18n" \
         -l pot zh_CN
     say "wrote $MODULE/i18n/$MODULE.pot and $MODULE/i18n/zh_CN.po"
