@@ -272,8 +272,22 @@ cmd_pot() {
     ensure_template
     fresh_db "${TEST_DB}_i18n"
     "$VENV/bin/python" "$ODOO_SRC/odoo-bin" i18n loadlang -l zh_CN -c "$CONF" -d "${TEST_DB}_i18n" >/dev/null 2>&1
+    local po=$ROOT/$MODULE/i18n/zh_CN.po
+    [ -f "$po" ] && cp "$po" "$STATE/zh_CN.previous.po"
     "$VENV/bin/python" "$ODOO_SRC/odoo-bin" i18n export "$MODULE" -c "$CONF" -d "${TEST_DB}_i18n" \
         -l pot zh_CN
+    # Code terms are not in the database: take their translations back from the previous file.
+    [ -f "$STATE/zh_CN.previous.po" ] && "$VENV/bin/python" - "$po" "$STATE/zh_CN.previous.po" <<'PY'
+import sys, polib
+po, previous = polib.pofile(sys.argv[1]), polib.pofile(sys.argv[2])
+known = {entry.msgid: entry.msgstr for entry in previous if entry.msgstr}
+for entry in po:
+    if not entry.msgstr and entry.msgid in known:
+        entry.msgstr = known[entry.msgid]
+po.save(sys.argv[1])
+missing = sum(1 for entry in po if not entry.msgstr)
+print(f"zh_CN.po: {missing} terms to translate" if missing else "zh_CN.po: complete")
+PY
     say "wrote $MODULE/i18n/$MODULE.pot and $MODULE/i18n/zh_CN.po"
 }
 
