@@ -13,3 +13,6 @@ from . import res_users
 from . import kam_competitor
 from . import kam_risk_indicator
 from . import kam_screening
+from . import kam_visit
+from . import calendar_event
+from . import res_company

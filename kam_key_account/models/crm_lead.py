@@ -11,3 +11,6 @@ class CrmLead(models.Model):
     kam_tier_color = fields.Integer(related='partner_id.commercial_partner_id.kam_tier_id.color')
     kam_is_key_account = fields.Boolean(
         related='partner_id.commercial_partner_id.kam_is_key_account', string='Key Account')
+    kam_visit_id = fields.Many2one(
+        'kam.visit', 'Key-Account Visit', index='btree_not_null', ondelete='set null', copy=False,
+        help="The visit on which this opportunity was found (V7).")

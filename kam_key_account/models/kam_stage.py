@@ -25,6 +25,8 @@ class KamStage(models.Model):
     process = fields.Selection(PROCESSES, required=True, index=True)
     sequence = fields.Integer(default=10)
     fold = fields.Boolean('Folded in Kanban')
+    code = fields.Char(
+        help="What the stage means to the process's code (e.g. 'done'), whatever its name.")
     is_gate = fields.Boolean(
         'Approval Gate',
         help="Only the approval engine moves records into this stage; until a record is "

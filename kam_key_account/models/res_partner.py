@@ -88,6 +88,9 @@ class ResPartner(models.Model):
     kam_habits = fields.Text('Contact Habits', help="Used to choose the timing and manner of a visit (V2).")
     kam_contact_note_count = fields.Integer(compute='_compute_kam_contact_note_count')
     kam_screening_count = fields.Integer(compute='_compute_kam_screening_count')
+    kam_visit_count = fields.Integer(compute='_compute_kam_visit_dates')
+    kam_last_visit_date = fields.Datetime('Last Visit', compute='_compute_kam_visit_dates')
+    kam_next_visit_date = fields.Datetime('Next Visit', compute='_compute_kam_visit_dates')
 
     @api.depends_context('uid')
     def _compute_kam_can_manage(self):
@@ -130,6 +133,28 @@ class ResPartner(models.Model):
             [('partner_id', 'in', self.ids)], ['partner_id'], ['__count']))
         for partner in self:
             partner.kam_screening_count = counts.get(partner, 0)
+
+    def _compute_kam_visit_dates(self):
+        """Counters and dates of every partner at once: three grouped queries."""
+        Visit = self.env['kam.visit']
+        self.kam_visit_count = 0
+        self.kam_last_visit_date = False
+        self.kam_next_visit_date = False
+        if not Visit.has_access('read') or not self.ids:
+            return
+        now = fields.Datetime.now()
+        counts = dict(Visit._read_group([('partner_id', 'in', self.ids)], ['partner_id'], ['__count']))
+        last = dict(Visit._read_group(
+            [('partner_id', 'in', self.ids), ('stage_id.code', 'in', ('done', 'summarised'))],
+            ['partner_id'], ['actual_start:max']))
+        upcoming = dict(Visit._read_group(
+            [('partner_id', 'in', self.ids), ('start', '>=', now),
+             ('stage_id.code', 'not in', ('done', 'summarised', 'cancelled'))],
+            ['partner_id'], ['start:min']))
+        for partner in self:
+            partner.kam_visit_count = counts.get(partner, 0)
+            partner.kam_last_visit_date = last.get(partner, False)
+            partner.kam_next_visit_date = upcoming.get(partner, False)
 
     @api.model
     def _read_group_kam_tier_ids(self, tiers, domain):

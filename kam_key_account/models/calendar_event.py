@@ -1,0 +1,35 @@
+from odoo import fields, models
+
+from .kam_visit import EVENT_SYNCED_FIELDS
+
+
+class CalendarEvent(models.Model):
+    """The calendar side of a key-account visit (V3): what the attendees move on the
+    calendar moves the visit, until the visit is done."""
+    _inherit = 'calendar.event'
+
+    kam_visit_id = fields.Many2one('kam.visit', 'Key-Account Visit', index='btree_not_null', ondelete='set null')
+
+    def write(self, vals):
+        result = super().write(vals)
+        if not self.env.context.get('kam_visit_from_visit'):
+            synced = {visit_field for visit_field, event_field in EVENT_SYNCED_FIELDS.items() if event_field in vals}
+            if synced:
+                for event in self.filtered('kam_visit_id'):
+                    visit = event.kam_visit_id
+                    if visit.stage_id.code in ('done', 'summarised'):
+                        continue
+                    changes = {name: event[EVENT_SYNCED_FIELDS[name]] for name in synced
+                               if visit[name] != event[EVENT_SYNCED_FIELDS[name]]}
+                    if changes:
+                        visit.with_context(kam_visit_from_event=True).write(changes)
+        return result
+
+    def unlink(self):
+        visits = self.kam_visit_id
+        if self.env.context.get('kam_visit_from_visit'):
+            visits = visits.browse()
+        result = super().unlink()
+        if visits:
+            visits._on_event_deleted()
+        return result

@@ -1,0 +1,563 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
+
+VISIT_TYPES = [
+    ('routine', 'Routine'),
+    ('development', 'Development'),
+    ('service', 'Service'),
+]
+APPOINTMENT_STATES = [
+    ('to_book', 'To Book'),
+    ('booked', 'Booked'),
+    ('confirmed', 'Confirmed'),
+]
+CONTACT_MANNERS = [
+    ('visit', 'Visit in Person'),
+    ('phone', 'Phone'),
+    ('email', 'E-mail'),
+    ('message', 'Instant Message'),
+]
+CHECKLIST_CATEGORIES = [
+    ('company', 'Company Materials'),
+    ('customer', 'Customer Materials'),
+    ('personal', 'Personal Materials'),
+    ('dress', 'Dress'),
+    ('expenses', 'Expenses'),
+    ('gifts', 'Gifts'),
+]
+# What the visit and its calendar event share (V3); the visit is the master once done.
+EVENT_SYNCED_FIELDS = {'start': 'start', 'stop': 'stop', 'allday': 'allday', 'location': 'location'}
+
+
+class KamVisit(models.Model):
+    """A visit to an account (大客户拜访, V1–V11), on the calendar.
+
+    ================== ================================================================
+    Who                What
+    ================== ================================================================
+    KAM User           plans, books, prepares, makes and summarises the visits they are
+                       responsible for or take part in; routine and service visits only
+    KAM Supervisor     sees every visit, makes development visits (由主管级以上人员实施),
+                       approves visits whose budget exceeds the company's threshold
+    ================== ================================================================
+    """
+    _name = 'kam.visit'
+    _description = 'Key-Account Visit'
+    _inherit = ['kam.approval.mixin', 'mail.thread', 'mail.activity.mixin']
+    _order = 'start desc, id desc'
+    _check_company_auto = True
+    _kam_process = 'visit'
+
+    def _default_stage_id(self):
+        return self.env['kam.stage'].search([('process', '=', 'visit')], order='sequence', limit=1)
+
+    name = fields.Char('Reference', required=True, readonly=True, copy=False, default='New', index='trigram')
+    partner_id = fields.Many2one(
+        'res.partner', 'Account', required=True, tracking=True, index=True, check_company=True,
+        domain=[('is_company', '=', True)])
+    contact_id = fields.Many2one(
+        'res.partner', 'Contact Person', check_company=True,
+        domain="[('parent_id', '=', partner_id), ('is_company', '=', False)]")
+    contact_ids = fields.Many2many(
+        'res.partner', 'kam_visit_contact_rel', 'visit_id', 'partner_id', 'Customer Attendees',
+        domain="[('parent_id', '=', partner_id), ('is_company', '=', False)]",
+        help="Invited to the calendar event once the appointment is confirmed.")
+    user_id = fields.Many2one(
+        'res.users', 'Visit Leader', required=True, default=lambda self: self.env.user, tracking=True,
+        index=True, domain=[('share', '=', False)])
+    visitor_ids = fields.Many2many(
+        'res.users', 'kam_visit_visitor_rel', 'visit_id', 'user_id', 'Visitors',
+        default=lambda self: self.env.user, domain=[('share', '=', False)])
+    visit_type = fields.Selection(VISIT_TYPES, 'Type', required=True, default='routine', tracking=True)
+    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
+    stage_id = fields.Many2one(
+        'kam.stage', 'Stage', default=_default_stage_id, tracking=True, index=True, copy=False,
+        domain=[('process', '=', 'visit')], group_expand='_read_group_stage_ids', ondelete='restrict')
+    stage_code = fields.Char(related='stage_id.code')
+    color = fields.Integer()
+    tier_id = fields.Many2one(related='partner_id.kam_tier_id', string='Tier', store=True)
+    # V1 purpose, V2 timing
+    purpose = fields.Text(tracking=True)
+    goals = fields.Html('Goals and Requirements')
+    timing_manner = fields.Selection(CONTACT_MANNERS, 'Manner')
+    timing_reason = fields.Text('Why This Timing and Manner')
+    contact_preferred_time = fields.Char(related='contact_id.kam_preferred_contact_time', string='Contact Prefers (Time)')
+    contact_preferred_manner = fields.Selection(
+        related='contact_id.kam_preferred_contact_manner', string='Contact Prefers (Manner)')
+    contact_habits = fields.Text(related='contact_id.kam_habits', string="Contact's Habits")
+    # V3 appointment
+    appointment_manner = fields.Selection(
+        [('in_person', 'In Person'), ('phone', 'By Phone')], 'Appointment Made', default='phone')
+    appointment_state = fields.Selection(
+        APPOINTMENT_STATES, 'Appointment', required=True, default='to_book', tracking=True, copy=False)
+    start = fields.Datetime(tracking=True, index=True)
+    stop = fields.Datetime('End')
+    allday = fields.Boolean('All Day')
+    location = fields.Char(tracking=True)
+    event_id = fields.Many2one('calendar.event', 'Calendar Event', copy=False, index='btree_not_null',
+                               ondelete='set null', readonly=True)
+    premeeting_event_id = fields.Many2one(
+        'calendar.event', 'Pre-Visit Discussion Meeting', copy=False,
+        help="拜访前讨论会议: a development visit is confirmed only after this meeting has ended.")
+    # V4 plan and budget
+    materials = fields.Text('Materials Needed')
+    currency_id = fields.Many2one('res.currency', required=True, default=lambda self: self.env.company.currency_id)
+    company_currency_id = fields.Many2one(related='company_id.currency_id', string='Company Currency')
+    budget_amount = fields.Monetary('Budgeted Expenses', tracking=True)
+    gifts = fields.Text()
+    budget_company_amount = fields.Monetary(
+        'Budget in Company Currency', currency_field='company_currency_id',
+        compute='_compute_budget_over_threshold', store=True)
+    budget_over_threshold = fields.Boolean(
+        'Budget Needs Approval', compute='_compute_budget_over_threshold', store=True,
+        help="The budget, in company currency, exceeds the company's threshold: the supervisor approves it.")
+    # V5 preparation
+    checklist_ids = fields.One2many('kam.visit.checklist', 'visit_id', 'Preparation Checklist', copy=True,
+                                    default=lambda self: self._default_checklist())
+    checklist_progress = fields.Float(compute='_compute_checklist_progress')
+    # V6 conduct
+    actual_start = fields.Datetime()
+    actual_stop = fields.Datetime('Actual End')
+    on_time = fields.Boolean(compute='_compute_on_time', store=True)
+    latest_info = fields.Html('Latest Customer Information')
+    # V7 opportunities, V8 problems
+    lead_ids = fields.One2many('crm.lead', 'kam_visit_id', 'Opportunities')
+    lead_count = fields.Integer(compute='_compute_lead_count')
+    problem_ids = fields.One2many('kam.visit.problem', 'visit_id', 'Problems', copy=False)
+    open_problem_count = fields.Integer(compute='_compute_open_problem_count')
+    # V9 summary
+    summary_analysis = fields.Html('Analysis')
+    lessons = fields.Text('Lessons Learned')
+    shortcomings = fields.Text()
+    improvements = fields.Text()
+    next_steps = fields.Text('Next Development Steps')
+    customer_views = fields.Text("Customer's Views")
+    key_points = fields.Text('Key Points')
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return stages.search([('process', '=', 'visit')])
+
+    @api.model
+    def _default_checklist(self):
+        return [Command.create({'name': item.name, 'category': item.category, 'sequence': item.sequence})
+                for item in self.env['kam.visit.checklist.template'].search([])]
+
+    @api.depends('budget_amount', 'currency_id', 'company_id.kam_visit_budget_threshold', 'start')
+    def _compute_budget_over_threshold(self):
+        for visit in self:
+            company = visit.company_id or self.env.company
+            amount = visit.currency_id._convert(
+                visit.budget_amount, company.currency_id, company,
+                (visit.start or fields.Datetime.now()).date()) if visit.currency_id else visit.budget_amount
+            visit.budget_company_amount = amount
+            threshold = company.kam_visit_budget_threshold
+            visit.budget_over_threshold = bool(threshold) and amount > threshold
+
+    @api.depends('checklist_ids.done')
+    def _compute_checklist_progress(self):
+        for visit in self:
+            lines = visit.checklist_ids
+            visit.checklist_progress = 100.0 * len(lines.filtered('done')) / len(lines) if lines else 0.0
+
+    @api.depends('start', 'actual_start')
+    def _compute_on_time(self):
+        grace = timedelta(minutes=15)
+        for visit in self:
+            visit.on_time = bool(visit.start and visit.actual_start and visit.actual_start <= visit.start + grace)
+
+    def _compute_lead_count(self):
+        counts = dict(self.env['crm.lead'].with_context(active_test=False)._read_group(
+            [('kam_visit_id', 'in', self.ids)], ['kam_visit_id'], ['__count']))
+        for visit in self:
+            visit.lead_count = counts.get(visit, 0)
+
+    def _compute_open_problem_count(self):
+        counts = dict(self.env['kam.visit.problem']._read_group(
+            [('visit_id', 'in', self.ids), ('state', '=', 'open')], ['visit_id'], ['__count']))
+        for visit in self:
+            visit.open_problem_count = counts.get(visit, 0)
+
+    @api.depends('name', 'partner_id.name')
+    def _compute_display_name(self):
+        for visit in self:
+            visit.display_name = " - ".join(filter(None, [visit.name, visit.partner_id.name]))
+
+    # ------------------------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------------------------
+
+    @api.constrains('start', 'stop')
+    def _check_dates(self):
+        for visit in self:
+            if visit.start and visit.stop and visit.stop < visit.start:
+                raise ValidationError(self.env._(
+                    "The visit %(visit)s cannot end before it starts.", visit=visit.name))
+
+    @api.constrains('actual_start', 'actual_stop')
+    def _check_actual_dates(self):
+        for visit in self:
+            if visit.actual_start and visit.actual_stop and visit.actual_stop < visit.actual_start:
+                raise ValidationError(self.env._(
+                    "The visit %(visit)s cannot have ended before it started.", visit=visit.name))
+
+    @api.constrains('budget_amount')
+    def _check_budget(self):
+        for visit in self:
+            if visit.budget_amount < 0:
+                raise ValidationError(self.env._(
+                    "The budgeted expenses of %(visit)s cannot be negative.", visit=visit.name))
+
+    @api.constrains('appointment_state', 'start')
+    def _check_booked_has_time(self):
+        for visit in self:
+            if visit.appointment_state != 'to_book' and not visit.start:
+                raise ValidationError(self.env._(
+                    "Give %(visit)s a date and time before booking it.", visit=visit.name))
+
+    @api.constrains('stage_id', 'actual_start', 'actual_stop')
+    def _check_done_has_actual_times(self):
+        for visit in self:
+            if visit.stage_id.code in ('done', 'summarised') and not (visit.actual_start and visit.actual_stop):
+                raise ValidationError(self.env._(
+                    "Record when %(visit)s actually started and ended before marking it done (V6).",
+                    visit=visit.name))
+
+    @api.constrains('visit_type', 'visitor_ids', 'user_id')
+    def _check_development_visitors(self):
+        supervisor = self.env.ref('kam_key_account.group_kam_supervisor')
+        for visit in self.filtered(lambda v: v.visit_type == 'development'):
+            juniors = (visit.visitor_ids | visit.user_id).filtered(lambda u: supervisor not in u.all_group_ids)
+            if juniors:
+                raise ValidationError(self.env._(
+                    "Development visits are made by supervisors or above: %(users)s cannot be visitors.",
+                    users=", ".join(juniors.mapped('name'))))
+
+    # ------------------------------------------------------------------------------------
+    # CRUD and calendar sync (V3)
+    # ------------------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get('name', 'New') == 'New':
+                vals['name'] = self.env['ir.sequence'].next_by_code('kam.visit') or 'New'
+        visits = super().create(vals_list)
+        for visit in visits:
+            if visit.user_id not in visit.visitor_ids:
+                visit.visitor_ids |= visit.user_id
+        return visits
+
+    def write(self, vals):
+        result = super().write(vals)
+        if not self.env.context.get('kam_visit_from_event'):
+            synced = set(EVENT_SYNCED_FIELDS) & vals.keys()
+            attendees = {'visitor_ids', 'contact_ids', 'user_id', 'appointment_state'} & vals.keys()
+            for visit in self.filtered(lambda v: v.event_id and v.stage_id.code not in ('done', 'summarised')):
+                event_vals = {EVENT_SYNCED_FIELDS[name]: visit[name] for name in synced}
+                if attendees:
+                    partners = visit._event_partners()
+                    if partners != visit.event_id.partner_ids:
+                        event_vals['partner_ids'] = [Command.set(partners.ids)]
+                if event_vals:
+                    visit.event_id.with_context(kam_visit_from_visit=True).write(event_vals)
+        return result
+
+    def _event_partners(self):
+        """Our visitors always; the customer's contacts only once confirmed: Odoo mails
+        attendees on creation and at every time change."""
+        self.ensure_one()
+        partners = (self.visitor_ids | self.user_id).partner_id
+        if self.appointment_state == 'confirmed':
+            partners |= self.contact_ids
+        return partners
+
+    def _prepare_event_vals(self):
+        self.ensure_one()
+        return {
+            'name': self.env._("Visit: %(account)s", account=self.partner_id.name),
+            'start': self.start,
+            'stop': self.stop or self.start + timedelta(hours=1),
+            'allday': self.allday,
+            'location': self.location,
+            'user_id': self.user_id.id,
+            'partner_ids': [Command.set(self._event_partners().ids)],
+            'privacy': 'public',
+            'description': self.purpose or '',
+            'res_model_id': self.env['ir.model']._get_id(self._name),
+            'res_id': self.id,
+            'kam_visit_id': self.id,
+        }
+
+    def _on_event_deleted(self):
+        """The visit goes back to be booked again."""
+        planned = self._stage_by_code('planned')
+        vals = {'appointment_state': 'to_book'}
+        visits = self.filtered(lambda v: v.stage_id.code not in ('done', 'summarised', 'cancelled'))
+        if planned:
+            vals['stage_id'] = planned.id
+        visits.with_context(kam_visit_from_event=True).write(vals)
+        for visit in visits:
+            visit.message_post(body=self.env._("The calendar event was deleted: the visit is to be booked again."))
+
+    # ------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------
+
+    def action_book(self):
+        """V3: the appointment is made; the visit is on the calendar."""
+        for visit in self:
+            if not visit.start:
+                raise UserError(self.env._("Give %(visit)s a date and time before booking it.", visit=visit.name))
+            values = {'appointment_state': 'booked'}
+            booked = visit._stage_by_code('booked')
+            if booked and visit.stage_id.sequence < booked.sequence:
+                values['stage_id'] = booked.id
+            visit.write(values)
+            if not visit.event_id:
+                event = self.env['calendar.event'].with_context(
+                    kam_visit_from_visit=True, mail_create_nolog=True).create(visit._prepare_event_vals())
+                visit.with_context(kam_visit_from_event=True).event_id = event
+        return True
+
+    def action_confirm_appointment(self):
+        """The customer confirmed: invite their contacts. Development visits need their
+        pre-visit meeting to be over; budgets above the threshold, the supervisor's approval."""
+        now = fields.Datetime.now()
+        for visit in self:
+            if visit.appointment_state == 'to_book':
+                visit.action_book()
+            if visit.visit_type == 'development' and not (
+                    visit.premeeting_event_id and visit.premeeting_event_id.stop <= now):
+                raise UserError(self.env._(
+                    "%(visit)s is a development visit: hold the pre-visit discussion meeting first "
+                    "(拜访前讨论会议).", visit=visit.name))
+            if visit.budget_over_threshold and visit.approval_state != 'approved':
+                raise UserError(self.env._(
+                    "The budget of %(visit)s exceeds the company's threshold: request the supervisor's "
+                    "approval first.", visit=visit.name))
+            visit.write({'appointment_state': 'confirmed'})
+        return True
+
+    def action_mark_prepared(self):
+        """V5: every checklist line is ticked."""
+        for visit in self:
+            if visit.checklist_ids.filtered(lambda line: not line.done):
+                raise UserError(self.env._(
+                    "Tick every line of the preparation checklist of %(visit)s first (V5).", visit=visit.name))
+            visit._move_to('prepared')
+        return True
+
+    def action_done(self):
+        """V6 done; V11: a development visit gets its follow-up within a week."""
+        now = fields.Datetime.now()
+        for visit in self:
+            values = {}
+            if not visit.actual_start:
+                values['actual_start'] = visit.start if visit.start and visit.start <= now else now
+            if not visit.actual_stop:
+                values['actual_stop'] = max(now, values.get('actual_start') or visit.actual_start)
+            if values:
+                visit.write(values)
+            visit._move_to('done')
+        self.filtered(lambda v: v.visit_type == 'development')._schedule_follow_up()
+        return True
+
+    def action_summarise(self):
+        """V9: the summary is written."""
+        for visit in self:
+            if not (visit.summary_analysis or visit.lessons or visit.improvements):
+                raise UserError(self.env._("Write the summary of %(visit)s first (V9).", visit=visit.name))
+            visit._move_to('summarised')
+        return True
+
+    def action_cancel(self):
+        self._move_to('cancelled')
+        self.event_id.with_context(kam_visit_from_visit=True).unlink()
+        return True
+
+    def action_create_opportunity(self):
+        """V7: an opportunity found on the visit, reported to the supervisor."""
+        self.ensure_one()
+        lead = self.env['crm.lead'].create(self._prepare_lead_vals())
+        self._notify_supervisors(self.env._(
+            "New opportunity from the visit %(visit)s: %(lead)s", visit=self.display_name, lead=lead.name))
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'crm.lead',
+            'res_id': lead.id,
+            'view_mode': 'form',
+        }
+
+    def action_open_leads(self):
+        self.ensure_one()
+        action = self.env['ir.actions.act_window']._for_xml_id('crm.crm_lead_opportunities')
+        action.update({
+            'domain': [('kam_visit_id', '=', self.id)],
+            'context': {'default_kam_visit_id': self.id, 'default_partner_id': self.partner_id.id},
+        })
+        return action
+
+    def action_print_visit_record(self):
+        return self.env.ref('kam_key_account.action_report_kam_visit_record').report_action(self)
+
+    # ------------------------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------------------------
+
+    def _prepare_lead_vals(self):
+        self.ensure_one()
+        return {
+            'name': self.env._("Opportunity from %(visit)s", visit=self.name),
+            'type': 'opportunity',
+            'partner_id': (self.contact_id or self.partner_id).id,
+            'user_id': self.user_id.id,
+            'team_id': self.user_id.sale_team_id.id,
+            'company_id': self.company_id.id,
+            'source_id': self.env.ref('kam_key_account.utm_source_kam_visit').id,
+            'kam_visit_id': self.id,
+            'description': self.latest_info,
+        }
+
+    def _stage_by_code(self, code):
+        return self.env['kam.stage'].search([('process', '=', 'visit'), ('code', '=', code)], limit=1)
+
+    def _move_to(self, code):
+        stage = self._stage_by_code(code)
+        if stage:
+            self.write({'stage_id': stage.id})
+
+    def _supervisors(self):
+        """The leader of the visit leader's sales team, else the company's KAM Supervisors."""
+        self.ensure_one()
+        leader = self.user_id.sale_team_id.user_id
+        if leader and leader != self.user_id:
+            return leader
+        supervisors = self.env.ref('kam_key_account.group_kam_supervisor').user_ids
+        return supervisors.filtered(lambda u: self.company_id in u.company_ids) - self.user_id
+
+    def _notify_supervisors(self, body):
+        for visit in self:
+            visit.message_post(body=body, partner_ids=visit._supervisors().partner_id.ids,
+                               subtype_xmlid='mail.mt_comment')
+
+    def _schedule_follow_up(self):
+        """V11: listen to the customer again within a week: an activity on the account,
+        which the Key Accounts kanban shows as overdue when it is late."""
+        todo = self.env.ref('mail.mail_activity_data_call', raise_if_not_found=False) \
+            or self.env.ref('mail.mail_activity_data_todo')
+        model_id = self.env['ir.model']._get_id('res.partner')
+        self.env['mail.activity'].create([{
+            'res_model_id': model_id,
+            'res_id': visit.partner_id.id,
+            'activity_type_id': todo.id,
+            'user_id': visit.user_id.id,
+            'date_deadline': fields.Date.context_today(self) + timedelta(days=visit.company_id.kam_visit_followup_days),
+            'summary': self.env._("Follow up the visit %(visit)s", visit=visit.name),
+            'note': self.env._("Call or visit the customer again to hear their views (V11)."),
+        } for visit in self])
+
+
+class KamVisitChecklist(models.Model):
+    """A line of a visit's preparation checklist (V5)."""
+    _name = 'kam.visit.checklist'
+    _description = 'Visit Preparation Checklist Line'
+    _order = 'visit_id, sequence, id'
+
+    visit_id = fields.Many2one('kam.visit', required=True, ondelete='cascade', index=True)
+    sequence = fields.Integer(default=10)
+    category = fields.Selection(CHECKLIST_CATEGORIES, required=True, default='company')
+    name = fields.Char('Item', required=True)
+    done = fields.Boolean()
+
+
+class KamVisitChecklistTemplate(models.Model):
+    """The configurable checklist every new visit starts with."""
+    _name = 'kam.visit.checklist.template'
+    _description = 'Visit Checklist Template'
+    _order = 'sequence, id'
+
+    sequence = fields.Integer(default=10)
+    category = fields.Selection(CHECKLIST_CATEGORIES, required=True, default='company')
+    name = fields.Char('Item', required=True, translate=True)
+    active = fields.Boolean(default=True)
+
+
+class KamVisitProblem(models.Model):
+    """A problem found on a visit (V8), raised to a department and followed to closure:
+    each open problem is an activity of its responsible on the visit."""
+    _name = 'kam.visit.problem'
+    _description = 'Visit Problem'
+    _order = 'visit_id, state desc, due_date, id'
+
+    visit_id = fields.Many2one('kam.visit', required=True, ondelete='cascade', index=True)
+    company_id = fields.Many2one(related='visit_id.company_id', store=True)
+    description = fields.Text(required=True)
+    department_id = fields.Many2one('kam.department', check_company=True)
+    responsible_id = fields.Many2one(
+        'res.users', compute='_compute_responsible_id', store=True, readonly=False, required=True,
+        domain=[('share', '=', False)])
+    due_date = fields.Date(required=True, default=lambda self: fields.Date.context_today(self) + timedelta(days=7))
+    state = fields.Selection([('open', 'Open'), ('done', 'Solved')], required=True, default='open')
+    activity_id = fields.Many2one('mail.activity', readonly=True, ondelete='set null', copy=False)
+
+    @api.depends('department_id')
+    def _compute_responsible_id(self):
+        for problem in self:
+            problem.responsible_id = problem.department_id.responsible_id or problem.responsible_id \
+                or problem.visit_id.user_id or self.env.user
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        problems = super().create(vals_list)
+        problems._sync_activities()
+        for visit, visit_problems in problems.grouped('visit_id').items():
+            visit._notify_supervisors(self.env._(
+                "Problems raised on the visit %(visit)s: %(problems)s",
+                visit=visit.display_name, problems="; ".join(visit_problems.mapped('description'))))
+        return problems
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {'state', 'responsible_id', 'due_date', 'description'} & vals.keys():
+            self._sync_activities()
+        return result
+
+    def action_solve(self):
+        self.write({'state': 'done'})
+
+    def _sync_activities(self):
+        """One activity per open problem, for its responsible; solving it marks it done."""
+        solved = self.filtered(lambda p: p.state == 'done' and p.activity_id)
+        solved.activity_id.action_feedback(feedback=self.env._("Solved"))
+        todo = self.env.ref('mail.mail_activity_data_todo')
+        model_id = self.env['ir.model']._get_id('kam.visit')
+        open_problems = self.filtered(lambda p: p.state == 'open')
+        open_problems.activity_id.unlink()
+        activities = self.env['mail.activity'].create([{
+            'res_model_id': model_id,
+            'res_id': problem.visit_id.id,
+            'activity_type_id': todo.id,
+            'user_id': problem.responsible_id.id,
+            'date_deadline': problem.due_date,
+            'summary': self.env._("Problem: %(problem)s", problem=(problem.description or '')[:80]),
+            'note': problem.description,
+        } for problem in open_problems])
+        for problem, activity in zip(open_problems, activities):
+            problem.activity_id = activity
+
+
+class KamDepartment(models.Model):
+    """A department problems and suggestions are sent to (技术、质控、生产、售后、财务)."""
+    _name = 'kam.department'
+    _description = 'Key-Account Department'
+    _order = 'sequence, name'
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    responsible_id = fields.Many2one('res.users', 'Responsible', required=True, domain=[('share', '=', False)])
+    company_id = fields.Many2one('res.company', default=lambda self: self.env.company, index=True)
+    active = fields.Boolean(default=True)

@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = 'res.company'
+
+    kam_visit_budget_threshold = fields.Monetary(
+        'Visit Budget Needing Approval', currency_field='currency_id', default=5000.0,
+        help="Visits whose budgeted expenses exceed this amount need the supervisor's approval (V4).")
+    kam_visit_followup_days = fields.Integer(
+        'Visit Follow-Up (days)', default=7,
+        help="A development visit is followed up this many days after it is done (V11).")
