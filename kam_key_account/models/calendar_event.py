@@ -11,18 +11,19 @@ class CalendarEvent(models.Model):
     kam_visit_id = fields.Many2one('kam.visit', 'Key-Account Visit', index='btree_not_null', ondelete='set null')
 
     def write(self, vals):
-        result = super().write(vals)
-        if not self.env.context.get('kam_visit_from_visit'):
-            synced = {visit_field for visit_field, event_field in EVENT_SYNCED_FIELDS.items() if event_field in vals}
-            if synced:
-                for event in self.filtered('kam_visit_id'):
-                    visit = event.kam_visit_id
-                    if visit.stage_id.code in ('done', 'summarised'):
-                        continue
-                    changes = {name: event[EVENT_SYNCED_FIELDS[name]] for name in synced
-                               if visit[name] != event[EVENT_SYNCED_FIELDS[name]]}
-                    if changes:
-                        visit.with_context(kam_visit_from_event=True).write(changes)
+        if self.env.context.get('kam_visit_from_visit') or self.env.context.get('kam_event_writing'):
+            return super().write(vals)
+        # The calendar writes start, stop and all-day in several steps: sync once, at the end.
+        result = super(CalendarEvent, self.with_context(kam_event_writing=True)).write(vals)
+        if set(EVENT_SYNCED_FIELDS.values()) & vals.keys():
+            for event in self.filtered('kam_visit_id'):
+                visit = event.kam_visit_id
+                if visit.stage_id.code in ('done', 'summarised'):
+                    continue
+                changes = {name: event[field] for name, field in EVENT_SYNCED_FIELDS.items()
+                           if visit[name] != event[field]}
+                if changes:
+                    visit.with_context(kam_visit_from_event=True).write(changes)
         return result
 
     def unlink(self):

@@ -169,12 +169,14 @@ class KamVisit(models.Model):
         for visit in self:
             visit.on_time = bool(visit.start and visit.actual_start and visit.actual_start <= visit.start + grace)
 
+    @api.depends('lead_ids')
     def _compute_lead_count(self):
         counts = dict(self.env['crm.lead'].with_context(active_test=False)._read_group(
             [('kam_visit_id', 'in', self.ids)], ['kam_visit_id'], ['__count']))
         for visit in self:
             visit.lead_count = counts.get(visit, 0)
 
+    @api.depends('problem_ids.state')
     def _compute_open_problem_count(self):
         counts = dict(self.env['kam.visit.problem']._read_group(
             [('visit_id', 'in', self.ids), ('state', '=', 'open')], ['visit_id'], ['__count']))
@@ -243,6 +245,8 @@ class KamVisit(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if not vals.get('partner_id') and not self.env.context.get('default_partner_id'):
+                raise ValidationError(self.env._("A visit needs the account it visits."))
             if vals.get('name', 'New') == 'New':
                 vals['name'] = self.env['ir.sequence'].next_by_code('kam.visit') or 'New'
         visits = super().create(vals_list)
@@ -258,6 +262,8 @@ class KamVisit(models.Model):
             attendees = {'visitor_ids', 'contact_ids', 'user_id', 'appointment_state'} & vals.keys()
             for visit in self.filtered(lambda v: v.event_id and v.stage_id.code not in ('done', 'summarised')):
                 event_vals = {EVENT_SYNCED_FIELDS[name]: visit[name] for name in synced}
+                if {'start', 'stop'} & synced:
+                    event_vals.update(visit._event_time_vals())
                 if attendees:
                     partners = visit._event_partners()
                     if partners != visit.event_id.partner_ids:
@@ -275,12 +281,17 @@ class KamVisit(models.Model):
             partners |= self.contact_ids
         return partners
 
+    def _event_time_vals(self):
+        """Start, stop and duration together: the calendar recomputes the stop from the
+        duration whenever the start moves."""
+        stop = self.stop or self.start + timedelta(hours=1)
+        return {'start': self.start, 'stop': stop, 'duration': (stop - self.start).total_seconds() / 3600}
+
     def _prepare_event_vals(self):
         self.ensure_one()
         return {
             'name': self.env._("Visit: %(account)s", account=self.partner_id.name),
-            'start': self.start,
-            'stop': self.stop or self.start + timedelta(hours=1),
+            **self._event_time_vals(),
             'allday': self.allday,
             'location': self.location,
             'user_id': self.user_id.id,
@@ -498,8 +509,8 @@ class KamVisitProblem(models.Model):
     description = fields.Text(required=True)
     department_id = fields.Many2one('kam.department', check_company=True)
     responsible_id = fields.Many2one(
-        'res.users', compute='_compute_responsible_id', store=True, readonly=False, required=True,
-        domain=[('share', '=', False)])
+        'res.users', compute='_compute_responsible_id', store=True, readonly=False,
+        domain=[('share', '=', False)], help="The department's responsible, unless someone else is named.")
     due_date = fields.Date(required=True, default=lambda self: fields.Date.context_today(self) + timedelta(days=7))
     state = fields.Selection([('open', 'Open'), ('done', 'Solved')], required=True, default='open')
     activity_id = fields.Many2one('mail.activity', readonly=True, ondelete='set null', copy=False)
@@ -509,6 +520,11 @@ class KamVisitProblem(models.Model):
         for problem in self:
             problem.responsible_id = problem.department_id.responsible_id or problem.responsible_id \
                 or problem.visit_id.user_id or self.env.user
+
+    @api.constrains('responsible_id')
+    def _check_responsible(self):
+        if any(not problem.responsible_id for problem in self):
+            raise ValidationError(self.env._("Every problem needs someone responsible for solving it."))
 
     @api.model_create_multi
     def create(self, vals_list):
