@@ -31,3 +31,13 @@ class TestDemoData(TransactionCase):
         self.assertEqual(screening.stage_id, self.env.ref('kam_key_account.kam_stage_screening_supervisor'))
         self.assertIn(self.env.ref('kam_key_account.kam_supervisor'), screening.approval_reviewer_ids)
         self.assertEqual(screening.risk_level, 'low')
+
+    def test_demo_visits(self):
+        booked = self.env.ref('kam_key_account.kam_visit_demo_northwind')
+        self.assertEqual(booked.appointment_state, 'booked')
+        self.assertTrue(booked.event_id)
+        made = self.env.ref('kam_key_account.kam_visit_demo_xinneng')
+        self.assertEqual(made.stage_id, self.env.ref('kam_key_account.kam_stage_visit_done'))
+        self.assertTrue(self.env['mail.activity'].search([
+            ('res_model', '=', 'res.partner'), ('res_id', '=', made.partner_id.id), ('summary', 'ilike', made.name)]),
+            "the one-week follow-up is on the account")
