@@ -8,6 +8,7 @@ from . import kam_stage
 from . import kam_approval_chain
 from . import kam_approval_review
 from . import kam_approval_mixin
+from . import kam_process_mixin
 from . import mail_activity
 from . import res_users
 from . import kam_competitor

@@ -40,7 +40,12 @@ class KamApprovalChain(models.Model):
 
     @api.model
     def _selection_model(self):
-        consumers = self.env.registry['kam.approval.mixin']._inherit_children
+        registry = self.env.registry
+        consumers, todo = set(), ['kam.approval.mixin']
+        while todo:  # every model inheriting the engine, through other mixins too
+            children = set(registry[todo.pop()]._inherit_children) - consumers
+            consumers |= children
+            todo += children
         return [(model, self.env[model]._description) for model in sorted(consumers)
                 if not self.env[model]._abstract]
 

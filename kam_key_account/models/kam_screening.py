@@ -25,27 +25,18 @@ class KamScreening(models.Model):
     """
     _name = 'kam.screening'
     _description = 'Key-Account Screening'
-    _inherit = ['kam.approval.mixin', 'mail.thread', 'mail.activity.mixin']
+    _inherit = ['kam.process.mixin']
     _order = 'id desc'
     _check_company_auto = True
     _kam_process = 'screening'
 
-    def _default_stage_id(self):
-        return self.env['kam.stage'].search([('process', '=', 'screening')], order='sequence', limit=1)
-
-    name = fields.Char('Reference', required=True, readonly=True, copy=False, default='New', index='trigram')
     partner_id = fields.Many2one(
         'res.partner', 'Candidate', required=True, tracking=True, index=True, check_company=True,
         domain=[('is_company', '=', True)])
     user_id = fields.Many2one(
         'res.users', 'Responsible', default=lambda self: self.env.user, tracking=True, index=True,
         domain=[('share', '=', False)])
-    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
     currency_id = fields.Many2one(related='company_id.currency_id')
-    stage_id = fields.Many2one(
-        'kam.stage', 'Stage', default=_default_stage_id, tracking=True, index=True, copy=False,
-        domain=[('process', '=', 'screening')], group_expand='_read_group_stage_ids', ondelete='restrict')
-    color = fields.Integer()
     confirmed_date = fields.Date(readonly=True, copy=False)
 
     # S1 classification
@@ -90,10 +81,6 @@ class KamScreening(models.Model):
     risk_report_id = fields.Many2one('ir.attachment', 'Filed Risk Analysis', readonly=True, copy=False)
 
     @api.model
-    def _read_group_stage_ids(self, stages, domain):
-        return stages.search([('process', '=', 'screening')])
-
-    @api.model
     def _default_risk_lines(self):
         return [fields.Command.create({'indicator_id': indicator.id, 'weight': indicator.weight})
                 for indicator in self.env['kam.risk.indicator'].search([])]
@@ -103,11 +90,6 @@ class KamScreening(models.Model):
         Tier = self.env['kam.tier']
         for screening in self:
             screening.proposed_tier_id = Tier._get_tier_for_amount(screening.annual_sales, screening.company_id)
-
-    @api.depends('name', 'partner_id.name')
-    def _compute_display_name(self):
-        for screening in self:
-            screening.display_name = " - ".join(filter(None, [screening.name, screening.partner_id.name]))
 
     @api.depends('technology_score', 'production_score', 'after_sales_score')
     def _compute_fit(self):
@@ -156,8 +138,6 @@ class KamScreening(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get('name', 'New') == 'New':
-                vals['name'] = self.env['ir.sequence'].next_by_code('kam.screening') or 'New'
             if vals.get('partner_id') and not any(
                     vals.get(f) for f in ('product_category_ids', 'customer_nature_ids', 'service_content_ids')):
                 partner = self.env['res.partner'].browse(vals['partner_id'])

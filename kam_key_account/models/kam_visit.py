@@ -46,15 +46,11 @@ class KamVisit(models.Model):
     """
     _name = 'kam.visit'
     _description = 'Key-Account Visit'
-    _inherit = ['kam.approval.mixin', 'mail.thread', 'mail.activity.mixin']
+    _inherit = ['kam.process.mixin']
     _order = 'start desc, id desc'
     _check_company_auto = True
     _kam_process = 'visit'
 
-    def _default_stage_id(self):
-        return self.env['kam.stage'].search([('process', '=', 'visit')], order='sequence', limit=1)
-
-    name = fields.Char('Reference', required=True, readonly=True, copy=False, default='New', index='trigram')
     partner_id = fields.Many2one(
         'res.partner', 'Account', required=True, tracking=True, index=True, check_company=True,
         domain=[('is_company', '=', True)])
@@ -72,12 +68,6 @@ class KamVisit(models.Model):
         'res.users', 'kam_visit_visitor_rel', 'visit_id', 'user_id', 'Visitors',
         default=lambda self: self.env.user, domain=[('share', '=', False)])
     visit_type = fields.Selection(VISIT_TYPES, 'Type', required=True, default='routine', tracking=True)
-    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
-    stage_id = fields.Many2one(
-        'kam.stage', 'Stage', default=_default_stage_id, tracking=True, index=True, copy=False,
-        domain=[('process', '=', 'visit')], group_expand='_read_group_stage_ids', ondelete='restrict')
-    stage_code = fields.Char(related='stage_id.code')
-    color = fields.Integer()
     tier_id = fields.Many2one(related='partner_id.kam_tier_id', string='Tier', store=True)
     # V1 purpose, V2 timing
     purpose = fields.Text(tracking=True)
@@ -138,10 +128,6 @@ class KamVisit(models.Model):
     key_points = fields.Text('Key Points')
 
     @api.model
-    def _read_group_stage_ids(self, stages, domain):
-        return stages.search([('process', '=', 'visit')])
-
-    @api.model
     def _default_checklist(self):
         return [Command.create({'name': item.name, 'category': item.category, 'sequence': item.sequence})
                 for item in self.env['kam.visit.checklist.template'].search([])]
@@ -182,11 +168,6 @@ class KamVisit(models.Model):
             [('visit_id', 'in', self.ids), ('state', '=', 'open')], ['visit_id'], ['__count']))
         for visit in self:
             visit.open_problem_count = counts.get(visit, 0)
-
-    @api.depends('name', 'partner_id.name')
-    def _compute_display_name(self):
-        for visit in self:
-            visit.display_name = " - ".join(filter(None, [visit.name, visit.partner_id.name]))
 
     # ------------------------------------------------------------------------------------
     # Constraints
@@ -247,8 +228,6 @@ class KamVisit(models.Model):
         for vals in vals_list:
             if not vals.get('partner_id') and not self.env.context.get('default_partner_id'):
                 raise ValidationError(self.env._("A visit needs the account it visits."))
-            if vals.get('name', 'New') == 'New':
-                vals['name'] = self.env['ir.sequence'].next_by_code('kam.visit') or 'New'
         visits = super().create(vals_list)
         for visit in visits:
             if visit.user_id not in visit.visitor_ids:
@@ -432,14 +411,6 @@ class KamVisit(models.Model):
             'kam_visit_id': self.id,
             'description': self.latest_info,
         }
-
-    def _stage_by_code(self, code):
-        return self.env['kam.stage'].search([('process', '=', 'visit'), ('code', '=', code)], limit=1)
-
-    def _move_to(self, code):
-        stage = self._stage_by_code(code)
-        if stage:
-            self.write({'stage_id': stage.id})
 
     def _supervisors(self):
         """The leader of the visit leader's sales team, else the company's KAM Supervisors."""
