@@ -362,6 +362,11 @@ class TestApprovalEngine(KamScreeningCommon):
         self.assertEqual((opened['res_model'], opened['res_id']), ('kam.screening', self.screening.id))
         self.assertFalse(self.env['mail.activity'].with_user(self.kam_manager).search(
             literal_eval(action.domain.replace('uid', str(self.kam_manager.id)))))
+        list_view = action.view_ids.filtered(lambda v: v.view_mode == 'list').view_id
+        arch = self.env['mail.activity'].with_user(self.kam_supervisor).get_views(
+            [(list_view.id, 'list')])['views']['list']['arch']
+        self.assertNotIn('action_done', arch, "no Done button on approval reminders")
+        self.assertIn('action_open_document', arch, "rows open the record")
 
     def test_quorum_mode(self):
         self.step_supervisor.write({'mode': 'quorum', 'quorum': 2,
