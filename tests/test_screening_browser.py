@@ -26,12 +26,17 @@ class TestScreeningBrowser(HttpCase):
         screening.risk_line_ids.write({'score': 4})
         return screening
 
-    def test_supervisor_approves_from_my_approvals(self):
+    def test_supervisor_then_manager_approve_in_the_browser(self):
         screening = self._screening('Tour Prospect Ltd')
         screening.with_user(self.requester).action_request_approval()
         self.start_tour('/odoo/my-approvals', 'kam_my_approvals_tour', login='kam_tour_supervisor')
         self.assertEqual(screening.approval_review_id.name, 'Manager Approval')
         self.assertEqual(screening.approval_review_ids.decision_ids.user_id, self.supervisor)
+        # Then the manager confirms it, and finds the account under its new tier.
+        self.start_tour(f'/odoo/key-account-screenings/{screening.id}', 'kam_manager_confirms_tour',
+                        login='kam_tour_manager')
+        self.assertEqual(screening.approval_state, 'approved')
+        self.assertEqual(screening.partner_id.kam_tier_id, self.env.ref('kam_key_account.kam_tier_strategic'))
 
     def test_card_dragged_onto_a_gated_column_stays_put(self):
         screening = self._screening('Tour Gate Co')

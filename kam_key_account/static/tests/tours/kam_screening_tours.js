@@ -54,3 +54,30 @@ registry.category("web_tour.tours").add("kam_gated_column_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("kam_manager_confirms_tour", {
+    steps: () => [
+        {
+            content: "The screening waits for the manager",
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Manager Approval)",
+        },
+        {
+            content: "Approve: the customer is a key account",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_approve]",
+            run: "click",
+        },
+        {
+            content: "Confirmed",
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Confirmed)",
+        },
+        {
+            trigger: ".o_form_view .ribbon:contains(Confirmed)",
+            run: "goToUrl /odoo/key-accounts",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The partner shows in the Key Accounts kanban under its new tier",
+            trigger: ".o_kanban_group:has(.o_column_title:contains(Strategic)) .o_kanban_record:contains(Tour Prospect Ltd)",
+        },
+    ],
+});
