@@ -390,3 +390,42 @@ class TestApprovalEngine(KamScreeningCommon):
         self.request(big)
         self.assertEqual(big.approval_review_ids.sorted('sequence').mapped('name'),
                          ['Supervisor Review', 'Manager Approval', 'GM for Strategic Accounts'])
+
+    def test_review_lines_are_for_the_requester_reviewers_and_supervisors(self):
+        self.request()
+        self.reject(self.kam_supervisor, "Confidential credit concerns")
+        Review = self.env['kam.approval.review']
+        domain = [('res_model', '=', 'kam.screening'), ('res_id', '=', self.screening.id)]
+        self.assertEqual(len(Review.with_user(self.kam_user).search(domain)), 2, "the requester")
+        self.assertEqual(len(Review.with_user(self.kam_manager).search(domain)), 2, "supervisors and above")
+        self.assertFalse(Review.with_user(self.kam_user_2).search(domain), "another salesperson")
+        self.assertFalse(self.env['kam.approval.decision'].with_user(self.kam_user_2).search(
+            [('review_id.res_id', '=', self.screening.id)]))
+        # The account's manager, who did not request it, still opens the screening.
+        self.screening.partner_id.with_user(self.kam_manager).kam_manager_id = self.kam_user_2
+        form = self.env['kam.screening'].with_user(self.kam_user_2).get_views([(False, 'form')])
+        self.assertTrue(form)
+        data = self.screening.with_user(self.kam_user_2).web_read({
+            'approval_state': {}, 'can_approve': {}, 'approval_review_id': {'fields': {'display_name': {}}},
+            'approval_reviewer_ids': {'fields': {'display_name': {}}}, 'approval_deadline': {},
+            'approval_review_ids': {'fields': {'name': {}, 'state': {}, 'decision_summary': {}}}})
+        self.assertEqual(data[0]['approval_state'], 'rejected')
+        self.assertFalse(data[0]['approval_review_ids'])
+        self.request()  # pending again: the current step is shown, the history is not
+        self.env.invalidate_all()
+        data = self.screening.with_user(self.kam_user_2).web_read({
+            'approval_state': {}, 'can_approve': {}, 'approval_review_id': {'fields': {'display_name': {}}},
+            'approval_reviewer_ids': {'fields': {'display_name': {}}}, 'approval_deadline': {}})
+        self.assertEqual(data[0]['approval_review_id']['display_name'], 'Supervisor Review')
+        self.assertFalse(data[0]['can_approve'])
+
+    def test_a_plain_user_reviewer_moves_the_chain_one_step(self):
+        """A reviewer who may not read the other steps' lines still passes only their own step."""
+        self.step_supervisor.write({'approver_kind': 'account_manager'})
+        self.screening.partner_id.with_user(self.kam_manager).kam_manager_id = self.kam_user_2
+        self.request()
+        self.assertEqual(self.screening.approval_reviewer_ids, self.kam_user_2)
+        self.approve(self.kam_user_2)
+        self.assertRecordValues(self.screening, [{'approval_state': 'pending', 'stage_id': self.stage_manager.id}])
+        self.assertEqual(self.screening.approval_review_id.name, 'Manager Approval')
+        self.assertEqual(self.approval_activities(self.screening).user_id, self.kam_manager)

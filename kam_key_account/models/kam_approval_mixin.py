@@ -90,7 +90,8 @@ class KamApprovalMixin(models.AbstractModel):
         user = self.env.user
         is_gm = user.has_group('kam_key_account.group_kam_general_manager')
         for record in self:
-            review = record.approval_review_id
+            # The current step decides who may act, even for readers not allowed its history.
+            review = record.sudo().approval_review_id
             open_to_user = (
                 record.approval_state == 'pending' and review.state == 'pending'
                 and user != record.approval_requester_id and user not in review.decision_ids.user_id)
@@ -352,7 +353,7 @@ class KamApprovalMixin(models.AbstractModel):
             notes = [self.env._("Override by a General Manager: %(reason)s", reason=comment) if override
                      else comment]
             if decision == 'rejected':
-                open_reviews = record.approval_review_ids.sudo().filtered(
+                open_reviews = record.sudo().approval_review_ids.filtered(
                     lambda r: r.round == record.approval_round and r.state in ('waiting', 'pending'))
                 review.state = 'rejected'
                 (open_reviews - review).state = 'cancelled'
@@ -368,7 +369,7 @@ class KamApprovalMixin(models.AbstractModel):
                 continue
             else:
                 review.state = 'approved'
-                next_review = record.approval_review_ids.sudo().filtered(
+                next_review = record.sudo().approval_review_ids.filtered(
                     lambda r: r.round == record.approval_round and r.state == 'waiting'
                 ).sorted(lambda r: (r.sequence, r.id))[:1]
                 vals = {}
@@ -394,7 +395,7 @@ class KamApprovalMixin(models.AbstractModel):
     def _do_reset_approval(self):
         """The record went back before its first gate: the running round ends."""
         for record in self:
-            record.approval_review_ids.sudo().filtered(
+            record.sudo().approval_review_ids.filtered(
                 lambda r: r.state in ('waiting', 'pending')).state = 'cancelled'
             record.sudo().write({
                 'approval_state': 'draft', 'approval_review_id': False, 'approval_transition': 'reset'})
