@@ -6,7 +6,7 @@ from psycopg2.errors import LockNotAvailable
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
-from odoo.tools import SQL, html_escape
+from odoo.tools import SQL, clean_context, html_escape
 
 APPROVAL_FIELDS = frozenset({
     'approval_state', 'approval_review_id', 'approval_round', 'approval_requester_id',
@@ -105,11 +105,15 @@ class KamApprovalMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
+            defaults = {name: self.env.context.get(f'default_{name}') for name in APPROVAL_FIELDS}
             for vals in vals_list:
-                if any(vals.get(name) and vals.get(name) != 'draft' for name in APPROVAL_FIELDS):
+                if any((vals.get(name) or defaults[name]) not in (None, False, 'draft', [])
+                       for name in APPROVAL_FIELDS):
                     raise AccessError(self._approval_fields_error())
                 if vals.get('stage_id'):
-                    self.env['kam.stage'].browse(vals['stage_id'])._kam_check_free_for(self.browse())
+                    stage = self.env['kam.stage'].browse(vals['stage_id'])
+                    self._check_stage_process(stage)
+                    stage._kam_check_free_for(self.browse())
         return super().create(vals_list)
 
     def write(self, vals):
@@ -119,13 +123,14 @@ class KamApprovalMixin(models.AbstractModel):
                 raise AccessError(self._approval_fields_error())
             if vals.get('stage_id'):
                 stage = self.env['kam.stage'].browse(vals['stage_id'])
+                self._check_stage_process(stage)
                 stage._kam_check_free_for(self)
                 gate = self.env['kam.stage']._first_gate_sequence(self._kam_process)
                 if gate is not None and stage.sequence < gate:
                     withdrawn = self.filtered(lambda r: r.approval_state in ('pending', 'approved'))
         result = super().write(vals)
         if withdrawn:
-            withdrawn._do_reset_approval()
+            withdrawn._approval_env()._do_reset_approval()
         return result
 
     def unlink(self):
@@ -145,12 +150,19 @@ class KamApprovalMixin(models.AbstractModel):
     # Actions
     # ------------------------------------------------------------------------------------
 
+    def _approval_env(self):
+        """The engine's records, rid of the caller's default_* context keys: those would
+        otherwise fill the fields of the review lines, decisions and activities it creates."""
+        return self.with_context(clean_context(self.env.context))
+
     def action_request_approval(self):
+        self = self._approval_env()
         self._check_can_request_approval()
         self._do_request_approval()
         return True
 
     def action_approve(self):
+        self = self._approval_env()
         self._check_can_decide()
         self._do_decide('approved')
         return True
@@ -183,12 +195,14 @@ class KamApprovalMixin(models.AbstractModel):
     def _approval_reject(self, reason):
         if not (reason or '').strip():
             raise UserError(self.env._("Say why you reject: the requester needs the reason."))
+        self = self._approval_env()
         self._check_can_decide()
         self._do_decide('rejected', comment=reason)
 
     def _approval_override(self, reason):
         if not (reason or '').strip():
             raise UserError(self.env._("An override needs a reason: it is logged."))
+        self = self._approval_env()
         self._check_can_decide(override=True)
         self._do_decide('approved', comment=reason, override=True)
 
@@ -231,8 +245,9 @@ class KamApprovalMixin(models.AbstractModel):
                 raise UserError(self.env._(
                     "Approval of %(record)s has already been requested.", record=record.display_name))
         self._check_approval_ready()
+        chains = self._get_approval_chains()
         for record in self:
-            if not record._get_approval_chain():
+            if not chains.get(record.company_id):
                 raise UserError(self.env._(
                     "No approval chain is configured for %(model)s: ask a Key Accounts Manager.",
                     model=self._description))
@@ -279,6 +294,11 @@ class KamApprovalMixin(models.AbstractModel):
         self.invalidate_recordset(list(APPROVAL_FIELDS))
         self.env['kam.approval.review'].invalidate_model(['state', 'reviewer_ids', 'decision_ids'])
 
+    def _check_stage_process(self, stage):
+        if self._kam_process and stage.process != self._kam_process:
+            raise UserError(self.env._(
+                "%(stage)s is a stage of another process.", stage=stage.display_name))
+
     def _approval_fields_error(self):
         return self.env._(
             "Approval fields and approval stages are set by the approval engine: "
@@ -288,18 +308,22 @@ class KamApprovalMixin(models.AbstractModel):
     # Transitions
     # ------------------------------------------------------------------------------------
 
-    def _get_approval_chain(self):
-        self.ensure_one()
-        return self.env['kam.approval.chain'].sudo().search([
-            ('model', '=', self._name), ('company_id', 'in', [self.company_id.id, False]),
-        ], order='company_id, sequence, id', limit=1)
+    def _get_approval_chains(self):
+        """The chain of each company of these records, company-specific first (one query)."""
+        chains = self.env['kam.approval.chain'].sudo().search([
+            ('model', '=', self._name), ('company_id', 'in', self.company_id.ids + [False]),
+        ], order='sequence, id')
+        return {company: chains.filtered(lambda c: c.company_id == company)[:1]
+                or chains.filtered(lambda c: not c.company_id)[:1]
+                for company in self.company_id | self.env['res.company']}
 
     def _do_request_approval(self):
         Review = self.env['kam.approval.review'].sudo()
         today = fields.Date.context_today(self)
         to_notify = []
+        chains = self._get_approval_chains()
         for record in self:
-            chain = record._get_approval_chain()
+            chain = chains[record.company_id]
             steps = chain.step_ids.filtered(lambda step: step._applies_to(record))
             round_ = record.approval_round + 1
             notes = []
@@ -315,6 +339,9 @@ class KamApprovalMixin(models.AbstractModel):
                     'deadline': today + timedelta(days=step.deadline_days),
                     'pass_stage_id': step.stage_id.id, 'reject_stage_id': chain.reject_stage_id.id,
                     'escalation_group_id': step.escalation_group_id.id,
+                    'state': 'waiting', 'escalated': False,
+                    'required_count': step.quorum if step.mode == 'quorum' else (
+                        1 if step.mode == 'any' else max(len(reviewers), 1)),
                 })
             reviews = Review.create(review_vals)
             vals = {
@@ -326,7 +353,7 @@ class KamApprovalMixin(models.AbstractModel):
             if reviews:
                 first = reviews[0]
                 first.state = 'pending'
-                notes += record._approval_ensure_reviewers(first)
+                notes += record._approval_ensure_reviewers(first, requester=self.env.user)
                 vals.update(approval_state='pending', approval_review_id=first.id)
                 to_notify.append((record, first, first.reviewer_ids))
             else:  # no step applies to this record: nothing to sign off
@@ -368,21 +395,11 @@ class KamApprovalMixin(models.AbstractModel):
                 record._approval_remove_activities(self.env.user)
                 continue
             else:
-                review.state = 'approved'
-                next_review = record.sudo().approval_review_ids.filtered(
-                    lambda r: r.round == record.approval_round and r.state == 'waiting'
-                ).sorted(lambda r: (r.sequence, r.id))[:1]
-                vals = {}
-                if review.pass_stage_id:
-                    vals['stage_id'] = review.pass_stage_id.id
+                vals, next_review = record._approval_step_passed(review, notes)
                 to_close |= record
                 if next_review:
-                    next_review.state = 'pending'
-                    notes += record._approval_ensure_reviewers(next_review)
-                    vals.update(approval_review_id=next_review.id, approval_transition='step_approved')
                     to_notify.append((record, next_review, next_review.reviewer_ids))
                 else:
-                    vals.update(approval_state='approved', approval_review_id=False, approval_transition='approved')
                     approved |= record
             record._approval_log(notes)
             record.sudo().write(vals)
@@ -391,6 +408,35 @@ class KamApprovalMixin(models.AbstractModel):
             approved.sudo()._on_approval_approved()
         if rejected:
             rejected.sudo()._on_approval_rejected()
+
+    def _approval_step_passed(self, review, notes):
+        """Close `review` as approved; return the record's new values and the next review."""
+        self.ensure_one()
+        review.state = 'approved'
+        next_review = self.sudo().approval_review_ids.filtered(
+            lambda r: r.round == self.approval_round and r.state == 'waiting'
+        ).sorted(lambda r: (r.sequence, r.id))[:1]
+        vals = {}
+        if review.pass_stage_id:
+            vals['stage_id'] = review.pass_stage_id.id
+        if next_review:
+            next_review.state = 'pending'
+            notes += self._approval_ensure_reviewers(next_review)
+            vals.update(approval_review_id=next_review.id, approval_transition='step_approved')
+        else:
+            vals.update(approval_state='approved', approval_review_id=False, approval_transition='approved')
+        return vals, next_review
+
+    def _approval_advance(self, review, notes):
+        """A step whose approvals are all in (its last missing reviewer left) passes."""
+        self.ensure_one()
+        vals, next_review = self._approval_step_passed(review, notes)
+        self._approval_log(notes)
+        self.sudo().write(vals)
+        self._approval_sync_activities(
+            close=self, schedule=[(self, next_review, next_review.reviewer_ids)] if next_review else ())
+        if not next_review:
+            self.sudo()._on_approval_approved()
 
     def _do_reset_approval(self):
         """The record went back before its first gate: the running round ends."""
@@ -418,10 +464,10 @@ class KamApprovalMixin(models.AbstractModel):
             users = self._approval_responsible().sale_team_id.user_id
         else:
             users = self._approval_partner().commercial_partner_id.kam_manager_id
-        return self._approval_eligible(users, apply_delegations=True)
+        return self._approval_eligible(users, apply_delegations=True, requester=self.env.user)
 
-    def _approval_eligible(self, users, apply_delegations=False):
-        requester = self.approval_requester_id or self.env.user
+    def _approval_eligible(self, users, apply_delegations=False, requester=None):
+        requester = requester or self.approval_requester_id or self.env.user
         company = self.company_id
 
         def eligible(candidates):
@@ -439,18 +485,18 @@ class KamApprovalMixin(models.AbstractModel):
                         user=user.name, substitute=substitute.name))
         return users, notes
 
-    def _approval_ensure_reviewers(self, review):
+    def _approval_ensure_reviewers(self, review, requester=None):
         """A step that cannot pass with its reviewers escalates at once (never passes by itself)."""
-        reviewers, _notes = self._approval_eligible(review.reviewer_ids)
+        reviewers, _notes = self._approval_eligible(review.reviewer_ids, requester=requester)
         if len(reviewers) >= review._required_approvals() and reviewers:
             return []
-        added = self._approval_escalation_users(review)
+        added = self._approval_escalation_users(review, requester=requester)
         review.write({'reviewer_ids': [Command.link(user.id) for user in added], 'escalated': True})
         return [self.env._(
             "The step %(step)s has no eligible reviewer left: escalated to %(users)s.",
             step=review.name, users=", ".join(added.mapped('name')) or "-")]
 
-    def _approval_escalation_users(self, review):
+    def _approval_escalation_users(self, review, requester=None):
         """The next role up: the step's escalation group, else the Key Accounts role above
         the step's group, else the General Managers."""
         group = review.escalation_group_id
@@ -461,7 +507,7 @@ class KamApprovalMixin(models.AbstractModel):
             group = above[0] if above else ladder[-1]
         general_managers = self.env.ref(KAM_ROLE_LADDER[-1])
         for candidates in (group.user_ids, group.all_user_ids, general_managers.all_user_ids):
-            users, _notes = self._approval_eligible(candidates - review.reviewer_ids)
+            users, _notes = self._approval_eligible(candidates - review.reviewer_ids, requester=requester)
             if users:
                 return users
         return self.env['res.users']

@@ -43,6 +43,9 @@ class KamApprovalReview(models.Model):
     escalation_group_id = fields.Many2one('res.groups', readonly=True)
     state = fields.Selection(REVIEW_STATES, required=True, default='waiting', readonly=True, index=True)
     escalated = fields.Boolean(readonly=True)
+    required_count = fields.Integer(
+        'Approvals Needed', readonly=True,
+        help="Fixed when the step is requested: reviewers added by escalation stand in, they do not raise it.")
     decision_ids = fields.One2many('kam.approval.decision', 'review_id', 'Decisions', readonly=True)
     approval_count = fields.Integer(compute='_compute_approval_count')
     decided_by_ids = fields.Many2many('res.users', compute='_compute_approval_count', string='Decided By')
@@ -82,11 +85,7 @@ class KamApprovalReview(models.Model):
 
     def _required_approvals(self):
         self.ensure_one()
-        if self.mode == 'any':
-            return 1
-        if self.mode == 'all':
-            return max(len(self.reviewer_ids.filtered('active')), 1)
-        return max(self.quorum, 1)
+        return max(self.required_count, 1)
 
 
 class KamApprovalDecision(models.Model):

@@ -15,9 +15,16 @@ class ResUsers(models.Model):
         decided by someone, so those left without enough reviewers escalate at once."""
         Review = self.env['kam.approval.review'].sudo()
         reviews = Review.search([('state', '=', 'pending'), ('reviewer_ids', 'in', self.ids)])
+        for review in reviews.filtered(lambda r: r.mode == 'all'):
+            # "All of them" now means all of those who are left.
+            undecided = (review.reviewer_ids & self) - review.decision_ids.user_id
+            review.required_count = max(review.required_count - len(undecided), 1)
         for model, model_reviews in reviews.grouped('res_model').items():
             records = self.env[model].sudo().browse(model_reviews.mapped('res_id')).exists()
-            lacking = model_reviews.filtered(lambda r: len(
+            for review in model_reviews.filtered(lambda r: r.approval_count >= r._required_approvals()):
+                records.browse(review.res_id)._approval_advance(
+                    review, [self.env._("A reviewer was archived: the approvals already given suffice.")])
+            lacking = model_reviews.filtered(lambda r: r.state == 'pending' and len(
                 records.browse(r.res_id)._approval_eligible(r.reviewer_ids)[0]) < r._required_approvals())
             if lacking:
                 records.browse(lacking.mapped('res_id'))._approval_escalate(
