@@ -3,7 +3,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .common import KamScreeningCommon
 
@@ -429,3 +429,99 @@ class TestApprovalEngine(KamScreeningCommon):
         self.assertRecordValues(self.screening, [{'approval_state': 'pending', 'stage_id': self.stage_manager.id}])
         self.assertEqual(self.screening.approval_review_id.name, 'Manager Approval')
         self.assertEqual(self.approval_activities(self.screening).user_id, self.kam_manager)
+
+
+class TestApprovalEngineAttacks(KamScreeningCommon):
+    """What a user could try through RPC, with arbitrary values and context."""
+
+    def test_context_defaults_do_not_reach_the_engines_records(self):
+        screening = self.screening.with_user(self.kam_user).with_context(
+            default_state='approved', default_escalated=True, default_decision='approved',
+            default_user_id=self.kam_manager.id)
+        screening.action_request_approval()
+        self.assertEqual(self.screening.approval_review_ids.sorted('sequence').mapped('state'), ['pending', 'waiting'])
+        self.assertFalse(any(self.screening.approval_review_ids.mapped('escalated')))
+        self.screening.with_user(self.kam_supervisor).with_context(default_decision='rejected').action_approve()
+        self.assertEqual(self.screening.approval_review_id.name, 'Manager Approval', "no step skipped")
+        self.assertEqual(self.screening.approval_review_ids.decision_ids.decision, 'approved')
+
+    def test_context_defaults_cannot_create_approved_records_or_key_accounts(self):
+        with self.assertRaises(AccessError):
+            self.env['kam.screening'].with_user(self.kam_user).with_context(
+                default_approval_state='approved').create({'partner_id': self.account_2.id})
+        with self.assertRaises(AccessError):
+            self.env['res.partner'].with_user(self.partner_manager).with_context(
+                default_kam_is_key_account=True).create({'name': 'Self-made key account', 'is_company': True})
+        with self.assertRaisesText(UserError, 'use Approve or Reject'):
+            self.env['mail.activity'].with_user(self.kam_user).with_context(
+                default_activity_type_id=self.approval_type.id).create({
+                    'res_model_id': self.env['ir.model']._get_id('kam.screening'), 'res_id': self.screening.id,
+                    'user_id': self.kam_user.id})
+
+    def test_nobody_makes_themselves_someone_elses_substitute(self):
+        with self.assertRaises(AccessError):
+            self.env['kam.approval.delegation'].with_user(self.kam_user).create({
+                'user_id': self.kam_manager.id, 'substitute_id': self.kam_user.id,
+                'date_from': '2020-01-01', 'date_to': '2099-12-31'})
+        own = self.env['kam.approval.delegation'].with_user(self.kam_user_2).create({
+            'substitute_id': self.kam_supervisor.id, 'date_from': '2020-01-01', 'date_to': '2099-12-31'})
+        self.assertEqual(own.with_user(self.kam_supervisor).read(['user_id'])[0]['user_id'][0], self.kam_user_2.id,
+                         "the substitute reads it")
+        with self.assertRaises(AccessError):
+            own.with_user(self.kam_supervisor).write({'substitute_id': self.kam_user.id})
+
+    def test_lines_cannot_be_moved_into_another_screening(self):
+        theirs = self._new_screening(user=self.kam_user_2, name='Their Prospect', proposed_manager_id=self.kam_user_2.id)
+        line = self.screening.competitor_line_ids.create({
+            'screening_id': self.screening.id, 'competitor_id': self.env['kam.competitor'].create({'name': 'X'}).id})
+        with self.assertRaises(AccessError):
+            line.with_user(self.kam_user).write({'screening_id': theirs.id})
+        self.assertEqual(line.screening_id, self.screening)
+
+    def test_a_stage_of_another_process_is_refused(self):
+        cancelled_visit = self.env.ref('kam_key_account.kam_stage_visit_cancelled')
+        with self.assertRaisesText(UserError, 'another process'):
+            self.screening.with_user(self.kam_user).write({'stage_id': cancelled_visit.id})
+
+    def test_one_open_screening_counts_screenings_the_user_cannot_see(self):
+        with self.assertRaisesText(ValidationError, 'already being screened'):
+            self.env['kam.screening'].with_user(self.kam_user_2).create({'partner_id': self.screening.partner_id.id})
+
+    def test_a_new_round_by_someone_else_excludes_its_own_requester(self):
+        self.step_supervisor.user_ids |= self.kam_director
+        self.screening.with_user(self.kam_user).action_request_approval()
+        self.screening.with_user(self.kam_supervisor)._approval_reject("Redo")
+        self.screening.partner_id.with_user(self.kam_manager).kam_manager_id = self.kam_director
+        self.screening.with_user(self.kam_director).action_request_approval()
+        self.assertEqual(self.screening.approval_requester_id, self.kam_director)
+        self.assertNotIn(self.kam_director, self.screening.approval_review_id.reviewer_ids)
+        self.assertEqual(self.screening.approval_review_id.reviewer_ids, self.kam_supervisor)
+
+    def test_changing_what_was_approved_withdraws_the_approval(self):
+        self.screening.with_user(self.kam_user).action_request_approval()
+        self.screening.with_user(self.kam_user).write({'proposed_manager_id': self.kam_user_2.id})
+        self.assertEqual(self.screening.approval_state, 'draft')
+        self.assertFalse(self.approval_activities(self.screening))
+        self.screening.with_user(self.kam_user).write({'needs': '<p>More detail</p>'})  # not decisive
+        self.screening.with_user(self.kam_user).action_request_approval()
+        self.screening.with_user(self.kam_user).write({'needs': '<p>Even more</p>'})
+        self.assertEqual(self.screening.approval_state, 'pending')
+
+    def test_all_mode_step_completes_when_the_last_reviewer_leaves(self):
+        self.step_supervisor.write({'mode': 'all', 'user_ids': [(6, 0, (self.kam_supervisor | self.kam_director).ids)]})
+        self.screening.with_user(self.kam_user).action_request_approval()
+        self.screening.with_user(self.kam_supervisor).action_approve()
+        self.kam_director.action_archive()
+        self.assertEqual(self.screening.approval_review_id.name, 'Manager Approval')
+        self.assertEqual(self.approval_activities(self.screening).user_id, self.kam_manager)
+
+    def test_escalation_does_not_raise_the_approvals_needed(self):
+        self.step_supervisor.write({'mode': 'all'})
+        self.screening.with_user(self.kam_user).action_request_approval()
+        review = self.screening.approval_review_id
+        review.sudo().deadline = fields.Date.today() - timedelta(days=1)
+        self.env['kam.approval.review']._cron_escalate_overdue()
+        self.assertGreater(len(review.reviewer_ids), 1)
+        self.screening.with_user(self.kam_manager).action_approve()
+        self.assertEqual(self.screening.approval_review_id.name, 'Manager Approval',
+                         "one approval, by the supervisor or whoever stands in, passes an 'all' step of one")

@@ -269,6 +269,35 @@ class TestVisit(KamVisitCommon):
         self.company.kam_visit_budget_threshold = 100
         self.assertTrue(small.budget_over_threshold, "the company's threshold decides")
 
+    def test_raising_an_approved_budget_needs_a_new_approval(self):
+        big = self._visit(budget_amount=8000)
+        big.action_request_approval()
+        big.with_user(self.kam_supervisor).action_approve()
+        big.write({'budget_amount': 50000})
+        self.assertEqual(big.approval_state, 'draft', "the approval was for 8,000")
+        with self.assertRaisesText(UserError, "request the supervisor's approval"):
+            big.action_confirm_appointment()
+
+    def test_deleting_a_visit_deletes_its_event(self):
+        visit = self._visit()
+        visit.action_book()
+        event = visit.event_id
+        visit.unlink()
+        self.assertFalse(event.exists())
+
+    def test_only_those_who_may_edit_the_visit_move_its_event(self):
+        stranger = self.env['res.users'].create({
+            'name': 'Stranger', 'login': 'kam_t_stranger', 'group_ids': [self.env.ref('base.group_user').id]})
+        visit = self._visit()
+        visit.write({'visitor_ids': [(4, self.kam_user_2.id)]})
+        visit.action_book()
+        with self.assertRaisesText(UserError, 'only those who may edit the visit'):
+            visit.event_id.with_user(stranger).write({'location': 'Elsewhere'})
+        self.assertEqual(visit.location, 'Customer HQ, Shanghai')
+        later = self.start + timedelta(days=1)
+        visit.event_id.with_user(self.kam_user_2).write({'start': later, 'stop': later + timedelta(hours=2)})
+        self.assertEqual(visit.start, later, "a fellow visitor moves it")
+
     def test_budget_without_team_leader_goes_to_the_supervisors(self):
         self.team.user_id = False
         big = self._visit(budget_amount=9000)

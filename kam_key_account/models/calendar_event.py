@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 from .kam_visit import EVENT_SYNCED_FIELDS
 
@@ -22,8 +23,14 @@ class CalendarEvent(models.Model):
                     continue
                 changes = {name: event[field] for name, field in EVENT_SYNCED_FIELDS.items()
                            if visit[name] != event[field]}
-                if changes:
-                    visit.with_context(kam_visit_from_event=True).write(changes)
+                if not changes:
+                    continue
+                if not visit.has_access('write'):
+                    # Calendar rules let any employee edit a public event: the visit is not theirs.
+                    raise UserError(self.env._(
+                        "This event is the key-account visit %(visit)s: only those who may edit the "
+                        "visit can move it.", visit=visit.name))
+                visit.with_context(kam_visit_from_event=True).write(changes)
         return result
 
     def unlink(self):

@@ -65,6 +65,8 @@ class KamApprovalMixin(models.AbstractModel):
     _name = 'kam.approval.mixin'
     _description = 'Key-Account Approval Engine'
     _kam_process = None
+    # Changing one of these on a record waiting for or holding an approval withdraws it.
+    _approval_relevant_fields = ()
 
     approval_state = fields.Selection(
         APPROVAL_STATES, 'Approval', required=True, default='draft', readonly=True, copy=False,
@@ -128,6 +130,12 @@ class KamApprovalMixin(models.AbstractModel):
                 gate = self.env['kam.stage']._first_gate_sequence(self._kam_process)
                 if gate is not None and stage.sequence < gate:
                     withdrawn = self.filtered(lambda r: r.approval_state in ('pending', 'approved'))
+            if set(self._approval_relevant_fields) & vals.keys():
+                withdrawn |= self.filtered(lambda r: r.approval_state in ('pending', 'approved')
+                                           and not r.stage_id.is_closed and any(
+                    r[name] != r._fields[name].convert_to_record(
+                        r._fields[name].convert_to_cache(vals[name], r), r)
+                    for name in self._approval_relevant_fields if name in vals))
         result = super().write(vals)
         if withdrawn:
             withdrawn._approval_env()._do_reset_approval()

@@ -1,8 +1,11 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .kam_risk_indicator import RISK_LEVELS
 
+_logger = logging.getLogger(__name__)
 SCORE_FIELDS = ('technology_score', 'production_score', 'after_sales_score')
 LIKELIHOODS = [('low', 'Unlikely'), ('medium', 'Possible'), ('high', 'Likely')]
 
@@ -29,6 +32,7 @@ class KamScreening(models.Model):
     _order = 'id desc'
     _check_company_auto = True
     _kam_process = 'screening'
+    _approval_relevant_fields = ('partner_id', 'proposed_tier_id', 'proposed_manager_id', 'annual_sales')
 
     partner_id = fields.Many2one(
         'res.partner', 'Candidate', required=True, tracking=True, index=True, check_company=True,
@@ -88,8 +92,12 @@ class KamScreening(models.Model):
     @api.depends('annual_sales', 'company_id')
     def _compute_proposed_tier_id(self):
         Tier = self.env['kam.tier']
+        tiers = Tier.search([('company_id', 'in', self.company_id.ids + [False])])  # one query
         for screening in self:
-            screening.proposed_tier_id = Tier._get_tier_for_amount(screening.annual_sales, screening.company_id)
+            company = screening.company_id or self.env.company
+            qualifying = tiers.filtered(lambda t: t.company_id in (company, Tier.company_id)
+                                        and t.min_annual_sales <= screening.annual_sales)
+            screening.proposed_tier_id = qualifying.sorted(lambda t: (t.min_annual_sales, t.sequence))[-1:]
 
     @api.depends('technology_score', 'production_score', 'after_sales_score')
     def _compute_fit(self):
@@ -127,7 +135,7 @@ class KamScreening(models.Model):
 
     @api.constrains('partner_id', 'stage_id')
     def _check_one_open_screening_per_partner(self):
-        open_screenings = self.search([
+        open_screenings = self.sudo().search([  # others' screenings count too
             ('partner_id', 'in', self.partner_id.ids), ('stage_id.is_closed', '=', False)])
         for partner, screenings in open_screenings.grouped('partner_id').items():
             if len(screenings) > 1:
@@ -182,6 +190,13 @@ class KamScreening(models.Model):
                 raise UserError(self.env._(
                     "%(screening)s needs a proposed tier and a proposed key-account manager (S2, S9).",
                     screening=screening.name))
+            # What S9 will write must pass the partner's own checks, now rather than at the end.
+            candidate = screening.partner_id.new({
+                'company_id': screening.partner_id.company_id.id,
+                'kam_manager_id': screening.proposed_manager_id.id,
+                'kam_tier_id': screening.proposed_tier_id.id})
+            candidate._check_kam_manager_id()
+            candidate._check_kam_tier_id()
 
     def action_approve(self):
         self._check_approval_ready()
@@ -207,12 +222,20 @@ class KamScreening(models.Model):
         report = self.env.ref('kam_key_account.action_report_kam_screening_risk')
         Attachment = self.env['ir.attachment']
         for screening in self:
-            report._render_qweb_pdf(report.report_name, res_ids=screening.ids)
-            attachment = Attachment.search([
+            # A screening confirmed again files its new table, not the first one.
+            screening.risk_report_id.unlink()
+            try:
+                with self.env.cr.savepoint():
+                    report._render_qweb_pdf(report.report_name, res_ids=screening.ids)
+            except UserError as error:  # e.g. no wkhtmltopdf: the approval stands, the filing waits
+                _logger.warning("Risk analysis of %s not filed: %s", screening.name, error)
+                screening.message_post(body=self.env._(
+                    "The risk-analysis table could not be filed as a PDF: %(error)s. Print it from the form.",
+                    error=str(error)))
+                continue
+            screening.risk_report_id = Attachment.search([
                 ('res_model', '=', self._name), ('res_id', '=', screening.id),
                 ('name', '=', screening._risk_report_filename())], limit=1)
-            if attachment:
-                screening.risk_report_id = attachment
 
     def _risk_report_filename(self):
         return f"{self.name.replace('/', '-')}-risk-analysis.pdf"
@@ -241,6 +264,8 @@ class KamScreeningLineMixin(models.AbstractModel):
 
     def write(self, vals):
         self.screening_id._kam_check_lines_writable()
+        if vals.get('screening_id'):  # moving a line: the new screening must be writable too
+            self.env['kam.screening'].browse(vals['screening_id'])._kam_check_lines_writable()
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -50,6 +50,7 @@ class KamVisit(models.Model):
     _order = 'start desc, id desc'
     _check_company_auto = True
     _kam_process = 'visit'
+    _approval_relevant_fields = ('budget_amount', 'currency_id')
 
     partner_id = fields.Many2one(
         'res.partner', 'Account', required=True, tracking=True, index=True, check_company=True,
@@ -228,11 +229,15 @@ class KamVisit(models.Model):
         for vals in vals_list:
             if not vals.get('partner_id') and not self.env.context.get('default_partner_id'):
                 raise ValidationError(self.env._("A visit needs the account it visits."))
-        visits = super().create(vals_list)
-        for visit in visits:
-            if visit.user_id not in visit.visitor_ids:
-                visit.visitor_ids |= visit.user_id
-        return visits
+            if vals.get('user_id'):  # the leader is a visitor too
+                vals['visitor_ids'] = vals.get('visitor_ids', []) + [Command.link(vals['user_id'])]
+        return super().create(vals_list)
+
+    def unlink(self):
+        events = self.event_id
+        result = super().unlink()
+        events.with_context(kam_visit_from_visit=True).unlink()
+        return result
 
     def write(self, vals):
         result = super().write(vals)

@@ -13,7 +13,9 @@ class MailActivity(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             approval_type = self.env.ref(APPROVAL_ACTIVITY_TYPE, raise_if_not_found=False)
-            if approval_type and any(vals.get('activity_type_id') == approval_type.id for vals in vals_list):
+            default_type = self.env.context.get('default_activity_type_id')
+            if approval_type and any((vals.get('activity_type_id') or default_type) == approval_type.id
+                                     for vals in vals_list):
                 raise UserError(self._approval_activity_error())
         return super().create(vals_list)
 

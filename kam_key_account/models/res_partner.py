@@ -188,8 +188,9 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        from_context = {f for f in KAM_PROTECTED_FIELDS if self.env.context.get(f'default_{f}')}
         for vals in vals_list:
-            self._check_kam_protected_fields({f for f in KAM_PROTECTED_FIELDS if vals.get(f)})
+            self._check_kam_protected_fields({f for f in KAM_PROTECTED_FIELDS if vals.get(f)} | from_context)
         return super().create(vals_list)
 
     def write(self, vals):
