@@ -205,14 +205,16 @@ class KamScreening(models.Model):
     def _on_approval_approved(self):
         """S9: the partner becomes a key account. S10: the risk table is filed as a PDF."""
         today = fields.Date.context_today(self)
-        for screening in self:
-            screening.partner_id.write({
-                'kam_tier_id': screening.proposed_tier_id.id,
-                'kam_manager_id': screening.proposed_manager_id.id,
+        for (tier, manager), screenings in self.grouped(
+                lambda s: (s.proposed_tier_id, s.proposed_manager_id)).items():
+            screenings.partner_id.write({  # one write per tier and manager, not per account
+                'kam_tier_id': tier.id,
+                'kam_manager_id': manager.id,
                 'kam_is_key_account': True,
                 'kam_confirmed_date': today,
-                'kam_annual_sales': screening.annual_sales or screening.partner_id.kam_annual_sales,
             })
+        for screening in self.filtered(lambda s: s.annual_sales and s.annual_sales != s.partner_id.kam_annual_sales):
+            screening.partner_id.kam_annual_sales = screening.annual_sales
         self.write({'confirmed_date': today})
         self._file_risk_analysis()
 
