@@ -39,5 +39,37 @@ registry.category("web_tour.tours").add("kam_visit_tour", {
             content: "Done",
             trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Done)",
         },
+        {
+            content: "Open the summary",
+            trigger: ".o_notebook .nav-link:contains(V9-V10 Summary)",
+            run: "click",
+        },
+        {
+            content: "Write the lessons learned",
+            trigger: ".o_notebook .tab-pane.active .o_field_widget[name=lessons] textarea",
+            run: "edit Bring samples next time",
+        },
+        {
+            content: "Summarised",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_summarise]",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Summarised)",
+        },
+        {
+            content: "Back to the visits",
+            trigger: ".o_breadcrumb .o_back_button, .o_breadcrumb a:contains(Visits)",
+            run: "click",
+        },
+        {
+            content: "Switch to the calendar",
+            trigger: ".o_switch_view.o_calendar",
+            run: "click",
+        },
+        {
+            content: "The visit is on the calendar",
+            trigger: ".o_calendar_renderer .fc-event:contains(Tour Visit Account)",
+        },
     ],
 });
