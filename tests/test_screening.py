@@ -61,6 +61,15 @@ class TestScreening(KamScreeningCommon):
                 screening.risk_line_ids[0].with_user(user).write({'score': 1})
             with self.assertRaises(AccessError):
                 screening.with_user(user).unlink()
+        filed = self.env['ir.attachment'].create({
+            'name': 'signed-minutes.pdf', 'raw': b'%PDF-1.4', 'res_model': 'kam.screening', 'res_id': screening.id})
+        for user in (self.kam_user, self.kam_supervisor):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                filed.with_user(user).unlink()
+            with self.assertRaises(AccessError):
+                filed.with_user(user).write({'name': 'renamed.pdf'})
+        self.assertEqual(filed.with_user(self.kam_user).read(['name'])[0]['name'], 'signed-minutes.pdf',
+                         "filed documents stay readable")
         screening.with_user(self.kam_manager).write({'resource_notes': 'Reviewed at filing'})
         self.assertEqual(screening.with_user(self.kam_director).read(['approval_state'])[0]['approval_state'], 'approved')
         # The account now shows up under its tier, with one screening on its stat button.
