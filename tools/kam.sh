@@ -242,10 +242,29 @@ cmd_run() {
     odoo_bin -d "$RUN_DB" --db-filter="^$RUN_DB\$" || true
 }
 
+# Uninstalling on a copy keeps every partner the module did not create itself.
+check_uninstall() {
+    local copy="${TEST_DB}_uninstall" before after
+    local foreign="SELECT count(*) FROM res_partner p WHERE NOT EXISTS (SELECT 1 FROM ir_model_data d
+        WHERE d.model = 'res.partner' AND d.res_id = p.id AND d.module = '$MODULE')"
+    dropdb --if-exists "$copy"
+    createdb -T "$TEST_DB" "$copy"
+    before=$(psql -d "$copy" -tAc "$foreign")
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" module uninstall "$MODULE" -c "$CONF" -d "$copy" \
+        > "$STATE/uninstall.log" 2>&1 || { tail -n 30 "$STATE/uninstall.log" >&2; die "uninstalling $MODULE failed"; }
+    after=$(psql -d "$copy" -tAc "$foreign")
+    [ "$(psql -d "$copy" -tAc "SELECT state FROM ir_module_module WHERE name = '$MODULE'")" = uninstalled ] \
+        || die "$MODULE is still installed after uninstalling it"
+    [ "$before" = "$after" ] || die "uninstalling $MODULE lost partners: $before before, $after after"
+    say "uninstall check: $after partners kept"
+    dropdb "$copy"
+}
+
 cmd_test() {
     prepare
     ensure_template
     fresh_db "$TEST_DB"
+    check_uninstall
     mkdir -p "$STATE/tmp"
     say "running the test suite"
     cd "$ROOT"
