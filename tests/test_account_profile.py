@@ -85,3 +85,14 @@ class TestAccountProfile(KamCommon):
         self.assertEqual(assistant.kam_reports_to_id, boss)
         self.assertIn(assistant, self.account.kam_contact_ids)
         self.assertNotIn(self.account, self.account.kam_contact_ids)
+
+    def test_qualifying_tier_of_many_partners_costs_two_queries(self):
+        partners = self.env['res.partner'].create([
+            {'name': f'Sized {i}', 'is_company': True, 'kam_annual_sales': i * 1_500_000} for i in range(20)])
+        self.env.invalidate_all()
+        partners.mapped('kam_annual_sales')  # the partners themselves are read first
+        with self.assertQueryCount(2):  # the tiers: one search, one read; not one per partner
+            tiers = partners.mapped('kam_qualifying_tier_id')
+        self.assertEqual(tiers, self.tier_potential | self.tier_key | self.tier_strategic)
+        self.assertEqual(partners[3].kam_qualifying_tier_id, self.tier_potential, "4.5M is below Key's 5M")
+        self.assertEqual(partners[4].kam_qualifying_tier_id, self.tier_key, "6M")

@@ -91,13 +91,9 @@ class KamScreening(models.Model):
 
     @api.depends('annual_sales', 'company_id')
     def _compute_proposed_tier_id(self):
-        Tier = self.env['kam.tier']
-        tiers = Tier.search([('company_id', 'in', self.company_id.ids + [False])])  # one query
+        pick = self.env['kam.tier']._tier_picker(self.company_id | self.env.company)
         for screening in self:
-            company = screening.company_id or self.env.company
-            qualifying = tiers.filtered(lambda t: t.company_id in (company, Tier.company_id)
-                                        and t.min_annual_sales <= screening.annual_sales)
-            screening.proposed_tier_id = qualifying.sorted(lambda t: (t.min_annual_sales, t.sequence))[-1:]
+            screening.proposed_tier_id = pick(screening.annual_sales, screening.company_id or self.env.company)
 
     @api.depends('technology_score', 'production_score', 'after_sales_score')
     def _compute_fit(self):

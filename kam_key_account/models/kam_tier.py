@@ -77,7 +77,19 @@ class KamTier(models.Model):
         :return: a kam.tier record, empty when the amount is below every minimum
         """
         company = company or self.env.company
-        return self.search([
-            ('company_id', 'in', [company.id, False]),
-            ('min_annual_sales', '<=', amount or 0.0),
-        ], order='min_annual_sales desc, sequence desc', limit=1)
+        return self._tier_picker(company)(amount, company)
+
+    @api.model
+    def _tier_picker(self, companies):
+        """One query for the tiers of `companies` (shared ones included); returns
+        ``pick(amount, company)``, the highest tier of that company's ladder the amount reaches.
+        Computes over many records use it instead of one search each."""
+        tiers = self.search([('company_id', 'in', companies.ids + [False])])
+        tiers = tiers.sorted(lambda t: (t.min_annual_sales, t.sequence), reverse=True)
+
+        def pick(amount, company):
+            for tier in tiers:
+                if tier.company_id in (company, self.env['res.company']) and tier.min_annual_sales <= (amount or 0.0):
+                    return tier
+            return self.browse()
+        return pick

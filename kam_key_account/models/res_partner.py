@@ -104,15 +104,9 @@ class ResPartner(models.Model):
 
     @api.depends('kam_annual_sales', 'company_id')
     def _compute_kam_qualifying_tier_id(self):
-        Tier = self.env['kam.tier']
-        ladders = {}  # one search per company, not per partner
+        pick = self.env['kam.tier']._tier_picker(self.company_id | self.env.company)
         for partner in self:
-            company = partner.company_id or self.env.company
-            if company not in ladders:
-                ladders[company] = Tier.search([('company_id', 'in', [company.id, False])])
-            qualifying = ladders[company].filtered(
-                lambda t: t.min_annual_sales <= partner.kam_annual_sales)
-            partner.kam_qualifying_tier_id = qualifying.sorted('min_annual_sales')[-1:]
+            partner.kam_qualifying_tier_id = pick(partner.kam_annual_sales, partner.company_id or self.env.company)
 
     def _compute_kam_contact_note_count(self):
         Note = self.env['kam.contact.note']
