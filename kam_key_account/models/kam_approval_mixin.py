@@ -447,12 +447,11 @@ class KamApprovalMixin(models.AbstractModel):
             self.sudo()._on_approval_approved()
 
     def _do_reset_approval(self):
-        """The record went back before its first gate: the running round ends."""
-        for record in self:
-            record.sudo().approval_review_ids.filtered(
-                lambda r: r.state in ('waiting', 'pending')).state = 'cancelled'
-            record.sudo().write({
-                'approval_state': 'draft', 'approval_review_id': False, 'approval_transition': 'reset'})
+        """The record went back before its first gate, or what was approved changed: the
+        running round ends (its lines stay as history) and the reminders go."""
+        records = self.sudo()
+        records.approval_review_ids.filtered(lambda r: r.state in ('waiting', 'pending')).state = 'cancelled'
+        records.write({'approval_state': 'draft', 'approval_review_id': False, 'approval_transition': 'reset'})
         self._approval_sync_activities(close=self)
 
     # ------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
+from .res_partner import CONTACT_MANNERS
+
 VISIT_TYPES = [
     ('routine', 'Routine'),
     ('development', 'Development'),
@@ -13,12 +15,6 @@ APPOINTMENT_STATES = [
     ('to_book', 'To Book'),
     ('booked', 'Booked'),
     ('confirmed', 'Confirmed'),
-]
-CONTACT_MANNERS = [
-    ('visit', 'Visit in Person'),
-    ('phone', 'Phone'),
-    ('email', 'E-mail'),
-    ('message', 'Instant Message'),
 ]
 CHECKLIST_CATEGORIES = [
     ('company', 'Company Materials'),

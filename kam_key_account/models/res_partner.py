@@ -1,6 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+CONTACT_MANNERS = [
+    ('visit', 'Visit in Person'),
+    ('phone', 'Phone'),
+    ('email', 'E-mail'),
+    ('message', 'Instant Message'),
+]
 # Who is a key account and who manages it is decided by KAM Managers, or by the
 # approval engine (through sudo, after its own checks), never by a plain write.
 KAM_PROTECTED_FIELDS = frozenset({
@@ -79,12 +85,7 @@ class ResPartner(models.Model):
         'res.partner', 'Reports To', domain="[('parent_id', '=', parent_id), ('id', '!=', id)]")
     kam_preferred_contact_time = fields.Char(
         'Preferred Contact Time', help="When this person likes to be contacted, e.g. Tuesday mornings.")
-    kam_preferred_contact_manner = fields.Selection([
-        ('visit', 'Visit in Person'),
-        ('phone', 'Phone'),
-        ('email', 'E-mail'),
-        ('message', 'Instant Message'),
-    ], 'Preferred Contact Manner')
+    kam_preferred_contact_manner = fields.Selection(CONTACT_MANNERS, 'Preferred Contact Manner')
     kam_habits = fields.Text('Contact Habits', help="Used to choose the timing and manner of a visit (V2).")
     kam_contact_note_count = fields.Integer(compute='_compute_kam_contact_note_count')
     kam_screening_count = fields.Integer(compute='_compute_kam_screening_count')
