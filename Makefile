@@ -1,11 +1,17 @@
 # The two commands of the README: `make run` and `make test`. See tools/kam.sh.
-.PHONY: run test bench shell pot clean
+.PHONY: run test lint bench shell pot readme clean
 
 run:  ## serve the app with demo data on http://127.0.0.1:8069
 	@bash tools/kam.sh run
 
 test:  ## fresh database, install the module, run the whole pytest-odoo suite
 	@bash tools/kam.sh test $(PYTEST_ARGS)
+
+lint:  ## ruff and pylint-odoo (pinned), zero findings; README.rst up to date
+	@bash tools/kam.sh lint
+
+readme:  ## write kam_key_account/README.rst from its readme/ fragments
+	@bash tools/kam.sh readme
 
 bench:  ## the benchmarks of bench/, with their budgets
 	@bash tools/kam.sh bench $(PYTEST_ARGS)

@@ -3,12 +3,6 @@
     'version': '19.0.1.0.0',
     'summary': 'Key-account tiers, dedicated managers and the key-account processes '
                '(screening, visits, suggestions, development plans, service requests)',
-    'description': """
-Key-account management (大客户营销) on top of CRM, Calendar and Discuss:
-key-account tiers and a dedicated manager per account, the account profile
-(operating figures, sales profile, decision makers) and the key-account processes
-with kanban pipelines, chatter, activities and approval chains.
-""",
     'author': 'kam_key_account developers',
     'website': 'https://github.com/kam-key-account/kam_key_account',
     'license': 'LGPL-3',
@@ -48,5 +42,4 @@ with kanban pipelines, chatter, activities and approval chains.
     },
     'pre_init_hook': '_pre_init_kam_partner_columns',
     'application': True,
-    'installable': True,
 }

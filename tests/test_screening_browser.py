@@ -7,6 +7,7 @@ class TestScreeningBrowser(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+
         def user(login, role):
             return cls.env['res.users'].create({
                 'name': login.replace('_', ' ').title(), 'login': login, 'password': login, 'lang': 'en_US',

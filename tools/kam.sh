@@ -5,6 +5,7 @@
 #   tools/kam.sh test    fresh database, install the module, run the whole pytest-odoo suite
 #   tools/kam.sh bench   the benchmarks in bench/ against a fresh database
 #   tools/kam.sh shell   an Odoo shell on the `make run` database
+#   tools/kam.sh lint    ruff and pylint-odoo (pinned in requirements-lint.txt); README.rst up to date
 #
 # Odoo 19.0 is found through $ODOO_SRC, else an importable `odoo` package, else /opt/odoo.
 # The database is a private PostgreSQL cluster in .local/ (or, as root when the postgres
@@ -310,6 +311,34 @@ PY
     say "wrote $MODULE/i18n/$MODULE.pot and $MODULE/i18n/zh_CN.po"
 }
 
+# The linters need neither Odoo nor a database: their own venv, pinned by requirements-lint.txt.
+ensure_lint_venv() {
+    LINT_VENV=$STATE/lint-venv
+    local want stamp=$STATE/lint-venv/.kam-lint-requirements
+    want=$(sha1sum < "$ROOT/requirements-lint.txt" | cut -c1-16)
+    if [ -x "$LINT_VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        return
+    fi
+    say "installing the linters into $LINT_VENV (once)"
+    mkdir -p "$STATE"
+    [ -x "$LINT_VENV/bin/python" ] || python3 -m venv "$LINT_VENV"
+    "$LINT_VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements-lint.txt"
+    echo "$want" > "$stamp"
+}
+
+cmd_lint() {
+    ensure_lint_venv
+    cd "$ROOT"
+    local failed=0 paths=("$MODULE" tests bench tools)
+    say "ruff $("$LINT_VENV/bin/ruff" --version | cut -d' ' -f2)"
+    "$LINT_VENV/bin/ruff" check --config ruff.toml "${paths[@]}" || failed=1
+    say "pylint-odoo $("$LINT_VENV/bin/pip" show pylint-odoo 2>/dev/null | sed -n 's/^Version: //p')"
+    "$LINT_VENV/bin/pylint" --rcfile=.pylintrc "$MODULE" tests bench || failed=1
+    "$LINT_VENV/bin/python" tools/readme.py --check "$MODULE" || failed=1
+    [ "$failed" = 0 ] || die "lint found problems (above)"
+    say "lint: no findings"
+}
+
 cmd_shell() {
     prepare
     odoo_bin shell -d "$RUN_DB"
@@ -320,7 +349,9 @@ case "${1:-}" in
     test) shift; cmd_test "$@" ;;
     bench) shift; cmd_bench "$@" ;;
     shell) shift; cmd_shell "$@" ;;
+    lint) shift; cmd_lint "$@" ;;
+    readme) shift; python3 "$ROOT/tools/readme.py" "$ROOT/$MODULE" ;;
     pot) shift; cmd_pot "$@" ;;
     setup) find_odoo; ensure_venv ;;
-    *) die "usage: tools/kam.sh run|test|bench|shell" ;;
+    *) die "usage: tools/kam.sh run|test|bench|shell|pot|lint|readme" ;;
 esac

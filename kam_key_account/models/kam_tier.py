@@ -54,8 +54,8 @@ class KamTier(models.Model):
         """Within a company (shared tiers included) a later tier asks for strictly more."""
         if all(tier.company_id for tier in self):
             tiers = self.search([('company_id', 'in', self.company_id.ids + [False])])
-        else:  # a shared tier sits on every company's ladder
-            tiers = self.search([])
+        else:  # a shared tier sits on every company's ladder: all tiers, a few configuration rows
+            tiers = self.search([])  # pylint: disable=no-search-all
         for company in tiers.company_id or [self.env['res.company']]:
             ladder = tiers.filtered(lambda t: not t.company_id or t.company_id == company)
             previous = None
