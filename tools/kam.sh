@@ -5,9 +5,11 @@
 #   tools/kam.sh test    fresh database, install the module, run the whole pytest-odoo suite
 #   tools/kam.sh bench   the benchmarks in bench/ against a fresh database
 #   tools/kam.sh shell   an Odoo shell on the `make run` database
+#   tools/kam.sh odoo    print where Odoo is (cloning it when it is missing)
 #   tools/kam.sh lint    ruff and pylint-odoo (pinned in requirements-lint.txt); README.rst up to date
 #
-# Odoo 19.0 is found through $ODOO_SRC, else an importable `odoo` package, else /opt/odoo.
+# Odoo 19.0 is found through $ODOO_SRC, else an importable `odoo` package, else /opt/odoo,
+# else it is cloned (shallow) into .local/odoo from $ODOO_REPO at $ODOO_REF (odoo/odoo, 19.0).
 # The database is a private PostgreSQL cluster in .local/ (or, as root when the postgres
 # user cannot reach the clone, under /tmp) unless PGHOST/PGPORT/PGUSER or ODOO_RC are set.
 set -euo pipefail
@@ -27,28 +29,69 @@ die() { printf '\033[1;31m[kam] %s\033[0m\n' "$*" >&2; exit 1; }
 # --- Odoo -----------------------------------------------------------------------------
 is_odoo19() { [ -f "$1/odoo/release.py" ] && grep -q "^version_info = (19, 0," "$1/odoo/release.py"; }
 
+# Where Odoo comes from, first found wins: $ODOO_SRC, an importable `odoo` package, /opt/odoo
+# ($KAM_SYSTEM_ODOO), an earlier clone in .local/odoo, else a fresh shallow clone there.
 find_odoo() {
-    local src=""
+    local src="" candidate
     if [ -n "${ODOO_SRC:-}" ]; then
+        is_odoo19 "$ODOO_SRC" || die "ODOO_SRC=$ODOO_SRC does not hold Odoo 19.0 (no odoo/release.py of 19.0 there)."
         src=$ODOO_SRC
-    elif src=$(python3 -c 'import odoo, os; print(os.path.dirname(list(odoo.__path__)[0]))' 2>/dev/null); then
-        :
-    elif [ -d /opt/odoo ]; then
-        src=/opt/odoo
-    fi
-    if [ -z "$src" ] || ! is_odoo19 "$src"; then
-        die "Odoo 19.0 not found${src:+ (looked at $src)}.
-  Provide its source tree in one of these ways:
-    - export ODOO_SRC=/path/to/odoo   (a checkout of odoo/odoo at branch 19.0)
-    - make the 'odoo' package importable by python3
-    - unpack it into /opt/odoo, e.g.
-        git clone --depth 1 -b 19.0 https://github.com/odoo/odoo /opt/odoo"
+    else
+        for candidate in \
+                "$(python3 -c 'import odoo, os; print(os.path.dirname(list(odoo.__path__)[0]))' 2>/dev/null)" \
+                "${KAM_SYSTEM_ODOO:-/opt/odoo}" \
+                "$(fetched_odoo)"; do
+            if [ -n "$candidate" ] && is_odoo19 "$candidate"; then
+                src=$candidate
+                break
+            fi
+        done
+        [ -n "$src" ] || src=$(fetch_odoo)
     fi
     ODOO_SRC=$(cd "$src" && pwd)
     ADDONS_PATH=$ODOO_SRC/odoo/addons
     [ -d "$ODOO_SRC/addons" ] && ADDONS_PATH=$ODOO_SRC/addons,$ADDONS_PATH
     ADDONS_PATH=$ADDONS_PATH,$ROOT
     export ODOO_SRC
+}
+
+ODOO_CLONE=$STATE/odoo
+ODOO_REPO_URL=${ODOO_REPO:-https://github.com/odoo/odoo}
+ODOO_REF_NAME=${ODOO_REF:-19.0}
+
+# A clone is trusted only once complete: it is made beside its final place and moved there,
+# with a stamp naming its source, after it proved to be Odoo 19.0.
+fetched_odoo() {
+    [ "$(cat "$ODOO_CLONE/.kam-source" 2>/dev/null)" = "$ODOO_REPO_URL $ODOO_REF_NAME" ] && echo "$ODOO_CLONE"
+    return 0
+}
+
+fetch_odoo() {
+    local partial=$ODOO_CLONE.partial
+    say "Odoo 19.0 not found: cloning $ODOO_REPO_URL ($ODOO_REF_NAME) into $ODOO_CLONE" \
+        "(shallow, about 1 GB; ODOO_REPO and ODOO_REF choose another source)"
+    rm -rf "$partial"
+    mkdir -p "$partial"
+    # init + fetch rather than clone -b: ODOO_REF may be a branch, a tag or a commit.
+    if git -C "$partial" init -q \
+            && git -C "$partial" fetch --depth 1 --progress "$ODOO_REPO_URL" "$ODOO_REF_NAME" >&2 \
+            && git -C "$partial" -c advice.detachedHead=false checkout -q FETCH_HEAD \
+            && is_odoo19 "$partial"; then
+        echo "$ODOO_REPO_URL $ODOO_REF_NAME" > "$partial/.kam-source"
+        rm -rf "$ODOO_CLONE"
+        mv "$partial" "$ODOO_CLONE"
+        say "Odoo 19.0 is in $ODOO_CLONE; later runs reuse it"
+        echo "$ODOO_CLONE"
+        return
+    fi
+    rm -rf "$partial"
+    die "Could not get Odoo 19.0 from $ODOO_REPO_URL ($ODOO_REF_NAME).
+  Provide its source tree in one of these ways:
+    - export ODOO_SRC=/path/to/odoo   (a checkout of odoo/odoo at branch 19.0)
+    - make the 'odoo' package importable by python3
+    - unpack it into /opt/odoo, e.g.
+        git clone --depth 1 -b 19.0 https://github.com/odoo/odoo /opt/odoo
+  or point ODOO_REPO (and ODOO_REF) at a reachable copy of Odoo 19.0."
 }
 
 # --- Python ---------------------------------------------------------------------------
@@ -353,5 +396,6 @@ case "${1:-}" in
     readme) shift; python3 "$ROOT/tools/readme.py" "$ROOT/$MODULE" ;;
     pot) shift; cmd_pot "$@" ;;
     setup) find_odoo; ensure_venv ;;
+    odoo) find_odoo; echo "$ODOO_SRC" ;;
     *) die "usage: tools/kam.sh run|test|bench|shell|pot|lint|readme" ;;
 esac
