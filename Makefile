@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. See tools/kam.sh.
-.PHONY: run test lint bench shell pot readme clean
+.PHONY: run test lint dist bench shell pot readme clean
 
 run:  ## serve the app with demo data on http://127.0.0.1:8069
 	@bash tools/kam.sh run
@@ -9,6 +9,9 @@ test:  ## fresh database, install the module, run the whole pytest-odoo suite
 
 lint:  ## ruff and pylint-odoo (pinned), zero findings; README.rst up to date
 	@bash tools/kam.sh lint
+
+dist:  ## build the wheel odoo-addon-kam_key_account (whool) into dist/
+	@bash tools/kam.sh dist
 
 readme:  ## write kam_key_account/README.rst from its readme/ fragments
 	@bash tools/kam.sh readme

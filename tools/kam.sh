@@ -6,6 +6,7 @@
 #   tools/kam.sh bench   the benchmarks in bench/ against a fresh database
 #   tools/kam.sh shell   an Odoo shell on the `make run` database
 #   tools/kam.sh odoo    print where Odoo is (cloning it when it is missing)
+#   tools/kam.sh dist    build the wheel odoo-addon-kam_key_account into dist/
 #   tools/kam.sh lint    ruff and pylint-odoo (pinned in requirements-lint.txt); README.rst up to date
 #
 # Odoo 19.0 is found through $ODOO_SRC, else an importable `odoo` package, else /opt/odoo,
@@ -355,31 +356,41 @@ PY
 }
 
 # The linters need neither Odoo nor a database: their own venv, pinned by requirements-lint.txt.
-ensure_lint_venv() {
-    LINT_VENV=$STATE/lint-venv
-    local want stamp=$STATE/lint-venv/.kam-lint-requirements
+ensure_tools_venv() {
+    TOOLS_VENV=$STATE/tools-venv
+    local want stamp=$STATE/tools-venv/.kam-requirements
     want=$(sha1sum < "$ROOT/requirements-lint.txt" | cut -c1-16)
-    if [ -x "$LINT_VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    if [ -x "$TOOLS_VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
         return
     fi
-    say "installing the linters into $LINT_VENV (once)"
+    say "installing the linters and build tools into $TOOLS_VENV (once)"
     mkdir -p "$STATE"
-    [ -x "$LINT_VENV/bin/python" ] || python3 -m venv "$LINT_VENV"
-    "$LINT_VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements-lint.txt"
+    [ -x "$TOOLS_VENV/bin/python" ] || python3 -m venv "$TOOLS_VENV"
+    "$TOOLS_VENV/bin/pip" install -q --disable-pip-version-check -r "$ROOT/requirements-lint.txt"
     echo "$want" > "$stamp"
 }
 
 cmd_lint() {
-    ensure_lint_venv
+    ensure_tools_venv
     cd "$ROOT"
     local failed=0 paths=("$MODULE" tests bench tools)
-    say "ruff $("$LINT_VENV/bin/ruff" --version | cut -d' ' -f2)"
-    "$LINT_VENV/bin/ruff" check --config ruff.toml "${paths[@]}" || failed=1
-    say "pylint-odoo $("$LINT_VENV/bin/pip" show pylint-odoo 2>/dev/null | sed -n 's/^Version: //p')"
-    "$LINT_VENV/bin/pylint" --rcfile=.pylintrc "$MODULE" tests bench || failed=1
-    "$LINT_VENV/bin/python" tools/readme.py --check "$MODULE" || failed=1
+    say "ruff $("$TOOLS_VENV/bin/ruff" --version | cut -d' ' -f2)"
+    "$TOOLS_VENV/bin/ruff" check --config ruff.toml "${paths[@]}" || failed=1
+    say "pylint-odoo $("$TOOLS_VENV/bin/pip" show pylint-odoo 2>/dev/null | sed -n 's/^Version: //p')"
+    "$TOOLS_VENV/bin/pylint" --rcfile=.pylintrc "$MODULE" tests bench || failed=1
+    "$TOOLS_VENV/bin/python" tools/readme.py --check "$MODULE" || failed=1
     [ "$failed" = 0 ] || die "lint found problems (above)"
     say "lint: no findings"
+}
+
+# The addon as a wheel, the way the OCA ships addons (whool: git-tracked files only, the
+# manifest's version, a .devN-style suffix between releases).
+cmd_dist() {
+    ensure_tools_venv
+    local out=${1:-$ROOT/dist}
+    mkdir -p "$out"
+    "$TOOLS_VENV/bin/pip" wheel -q --disable-pip-version-check --no-deps "$ROOT/$MODULE" -w "$out"
+    say "built $(ls -t "$out"/odoo_addon_${MODULE}-*.whl | head -n 1)"
 }
 
 cmd_shell() {
@@ -393,9 +404,10 @@ case "${1:-}" in
     bench) shift; cmd_bench "$@" ;;
     shell) shift; cmd_shell "$@" ;;
     lint) shift; cmd_lint "$@" ;;
+    dist) shift; cmd_dist "$@" ;;
     readme) shift; python3 "$ROOT/tools/readme.py" "$ROOT/$MODULE" ;;
     pot) shift; cmd_pot "$@" ;;
     setup) find_odoo; ensure_venv ;;
     odoo) find_odoo; echo "$ODOO_SRC" ;;
-    *) die "usage: tools/kam.sh run|test|bench|shell|pot|lint|readme" ;;
+    *) die "usage: tools/kam.sh run|test|bench|shell|pot|lint|readme|dist|odoo" ;;
 esac
