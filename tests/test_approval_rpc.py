@@ -110,7 +110,7 @@ class TestApprovalRpc(KamScreeningCommon):
         supervisor_2 = new_test_user(self.env, login='kam_t_c2_sup', groups=GROUP % 'supervisor', **only_2)
         manager_2 = new_test_user(self.env, login='kam_t_c2_man', groups=GROUP % 'manager', **only_2)
         chain = self.env['kam.approval.chain'].create({
-            'name': 'Company One Only', 'model': 'kam.screening', 'sequence': 50, 'company_id': self.company.id,
+            'name': 'Company One Only', 'model': 'kam.visit', 'sequence': 50, 'company_id': self.company.id,
             'step_ids': [(0, 0, {'name': 'Company One Step', 'approver_kind': 'users',
                                  'user_ids': [(6, 0, self.kam_manager.ids)]})]})
         self._request()
@@ -249,6 +249,7 @@ class TestApprovalRpc(KamScreeningCommon):
         self.assertEqual(len(reported), len(managers))
         self.assertFalse(review.escalated, "not marked escalated as if someone had it")
         self.assertTrue(review.stalled)
-        self.assertIn('Nobody', str(self.messages(self.screening)[0].body))
+        self.assertTrue(any('Nobody is eligible to decide the step Supervisor Review' in str(message.body)
+                            for message in self.messages(self.screening)), "said in the chatter")
         with patch.object(Screening, '_approval_escalation_users', return_value=self.env['res.users']):
             self.assertEqual(self.env['kam.approval.review']._escalate_overdue_batch(10), (0, 0), "reported once")
