@@ -120,6 +120,43 @@ class TestConcurrentApproval(BaseCase):
             self.assertEqual(first_step.decision_ids.user_id.id, self.first_id)
             self.assertEqual(screening.approval_review_id.sequence, 20)
 
+    def test_two_approvals_of_an_all_step_at_once_both_count(self):
+        """The second approval is counted with the first, not against what its transaction
+        saw before the first was committed (the lock is an update, see _approval_lock)."""
+        with environment() as env:
+            review = env['kam.screening'].browse(self.screening_id).approval_review_id
+            review.sudo().write({'mode': 'all', 'required_count': 2})
+        registry = Registry(common.get_db_name())
+        outcome = {}
+        with registry.cursor() as cr1, registry.cursor() as cr2:
+            first = api.Environment(cr1, self.first_id, {})['kam.screening'].browse(self.screening_id)
+            env2 = api.Environment(cr2, self.second_id, {})
+            self.assertTrue(env2['kam.screening'].browse(self.screening_id).can_approve)
+            cr2.execute("SELECT pg_backend_pid()")
+            pid2 = cr2.fetchone()[0]
+            first.action_approve()
+
+            def second_presses_approve():
+                try:
+                    retrying(lambda: env2['kam.screening'].browse(self.screening_id).action_approve(), env2)
+                except Exception as error:  # noqa: BLE001 - inspected below
+                    outcome['error'] = error
+            with no_retry_wait():
+                thread = threading.Thread(target=second_presses_approve)
+                thread.start()
+                try:
+                    self.assertTrue(self._wait_until_blocked(cr1, pid2), "the second reviewer waits")
+                finally:
+                    cr1.commit()
+                    thread.join(10)
+        self.assertNotIn('error', outcome)
+        with environment() as env:
+            screening = env['kam.screening'].browse(self.screening_id)
+            first_step = screening.approval_review_ids.filtered(lambda r: r.sequence == 10)
+            self.assertEqual(set(first_step.decision_ids.user_id.ids), {self.first_id, self.second_id})
+            self.assertEqual(first_step.state, 'approved', "two of two: the step passed")
+            self.assertEqual(screening.approval_review_id.sequence, 20)
+
     def test_a_reader_who_is_no_reviewer_holds_no_lock(self):
         registry = Registry(common.get_db_name())
         with registry.cursor() as cr1, registry.cursor() as cr2:
