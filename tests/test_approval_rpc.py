@@ -253,3 +253,18 @@ class TestApprovalRpc(KamScreeningCommon):
                             for message in self.messages(self.screening)), "said in the chatter")
         with patch.object(Screening, '_approval_escalation_users', return_value=self.env['res.users']):
             self.assertEqual(self.env['kam.approval.review']._escalate_overdue_batch(10), (0, 0), "reported once")
+
+    def test_a_step_nobody_can_take_at_request_is_reported_too(self):
+        self.step_supervisor.user_ids = self.kam_user  # the requester: never their own reviewer
+        Screening = type(self.env['kam.screening'])
+        with patch.object(Screening, '_approval_escalation_users', return_value=self.env['res.users']):
+            self._request()
+        review = self.screening.approval_review_id
+        self.assertEqual(review.name, 'Supervisor Review', "never passes by itself")
+        self.assertRecordValues(review, [{'escalated': False, 'stalled': True}])
+        todo = self.env.ref('mail.mail_activity_data_todo')
+        self.assertIn(self.kam_manager, self.env['mail.activity'].search([
+            ('res_model', '=', 'kam.screening'), ('res_id', '=', self.screening.id),
+            ('activity_type_id', '=', todo.id)]).user_id)
+        self._overdue(self.screening)
+        self.assertEqual(self.env['kam.approval.review']._escalate_overdue_batch(10), (0, 0), "reported once")

@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -7,6 +8,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL, html_escape
+
+_logger = logging.getLogger(__name__)
 
 APPROVAL_FIELDS = frozenset({
     'approval_state', 'approval_review_id', 'approval_round', 'approval_requester_id',
@@ -631,7 +634,11 @@ class KamApprovalMixin(models.AbstractModel):
         for record, review in stalled:
             review.stalled = True
             company = record.company_id
-            for manager in managers.filtered(lambda u: not company or company in u.company_ids):
+            told = managers.filtered(lambda u: not company or company in u.company_ids)
+            if not told:
+                _logger.warning("Approval step %s of %s,%s has no eligible reviewer and no Key Accounts "
+                                "manager to report it to.", review.id, record._name, record.id)
+            for manager in told:
                 vals_list.append({
                     'res_model_id': model_id, 'res_id': record.id, 'activity_type_id': todo.id,
                     'user_id': manager.id, 'date_deadline': today,

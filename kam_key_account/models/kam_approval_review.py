@@ -100,7 +100,8 @@ class KamApprovalReview(models.Model):
         meanwhile is left alone.
         """
         domain = self._overdue_domain()
-        reviews = self.search(domain).try_lock_for_update(limit=limit)
+        # A few more candidates than the batch: those another transaction holds are skipped.
+        reviews = self.search(domain, order='id', limit=2 * limit).try_lock_for_update(limit=limit)
         reviews.invalidate_recordset(['state', 'escalated', 'stalled', 'deadline'])
         reviews = reviews.filtered_domain(domain)
         for model, model_reviews in reviews.grouped('res_model').items():
