@@ -173,6 +173,19 @@ class TestConcurrentApproval(BaseCase):
         with environment() as env:
             self.assertEqual(env['kam.screening'].browse(self.screening_id).approval_review_id.sequence, 20)
 
+    def test_a_reviewer_kept_waiting_too_long_is_told_so(self):
+        """The wait is short (APPROVAL_LOCK_WAIT): past it, a clear message, not a hang."""
+        registry = Registry(common.get_db_name())
+        with registry.cursor() as cr1, registry.cursor() as cr2:
+            api.Environment(cr1, self.first_id, {})['kam.screening'].browse(self.screening_id).action_approve()
+            second = api.Environment(cr2, self.second_id, {})['kam.screening'].browse(self.screening_id)
+            started = time.monotonic()
+            with self.assertRaisesRegex(UserError, 'Someone else is deciding'):
+                second.action_approve()
+            self.assertLess(time.monotonic() - started, 10)
+            cr2.rollback()
+            cr1.rollback()
+
     def test_lock_timeout_does_not_outlive_the_lock(self):
         with environment(self.second_id) as env:
             env.cr.execute("SHOW lock_timeout")
