@@ -188,6 +188,8 @@ class TestApprovalRpc(KamScreeningCommon):
             self._wizard(user=self.kam_user, res_ids=str(theirs.ids)).action_confirm()
         with self.assertRaises(AccessError):
             self._wizard(decision='override').action_confirm()
+        with self.assertRaises(ValueError):  # not a choice of the wizard: approving needs no wizard
+            self._wizard(decision='approved').action_confirm()
         self.assertEqual(self.screening.approval_state, 'pending')
         self.assertFalse(self.screening.approval_review_ids.decision_ids)
 

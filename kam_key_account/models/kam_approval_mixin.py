@@ -614,8 +614,9 @@ class KamApprovalMixin(models.AbstractModel):
 
     def _approval_stalled_note(self, review):
         return self.env._(
-            "Nobody is eligible to decide the step %(step)s: the Key Accounts managers are asked "
-            "to act (add a reviewer to the chain, or withdraw the request).", step=review.name)
+            "Nobody is eligible to decide the step %(step)s: the Key Accounts managers are asked to "
+            "fix the approval chain or its reviewers, then to withdraw the request and submit it again.",
+            step=review.name)
 
     def _approval_report_stalled(self, stalled):
         """One To-Do per Key Accounts manager on each record whose step nobody can take
