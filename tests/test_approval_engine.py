@@ -335,7 +335,7 @@ class TestApprovalEngine(KamScreeningCommon):
         review = self.screening.approval_review_id
         review.sudo().deadline = fields.Date.today() - timedelta(days=1)
         messages = self.messages(self.screening)
-        self.env['kam.approval.review']._cron_escalate_overdue()
+        self.env['kam.approval.review']._escalate_overdue_batch(100)
         self.flush_tracking()
         self.assertTrue(review.escalated)
         self.assertIn(self.kam_manager, review.reviewer_ids)
@@ -346,7 +346,7 @@ class TestApprovalEngine(KamScreeningCommon):
         self.assertIn(self.kam_supervisor, notified, "the reviewer keeps their reminder")
         self.assertIn(self.kam_manager, notified, "the next role up is notified")
         self.assertNotIn(self.kam_director, notified, "one role up, not every role")
-        self.env['kam.approval.review']._cron_escalate_overdue()
+        self.env['kam.approval.review']._escalate_overdue_batch(100)
         self.assertEqual(len(self.messages(self.screening) - messages), 1, "idempotent")
         self.approve(self.kam_manager)
         self.assertEqual(self.screening.approval_review_id.name, 'Manager Approval')
@@ -520,7 +520,7 @@ class TestApprovalEngineAttacks(KamScreeningCommon):
         self.screening.with_user(self.kam_user).action_request_approval()
         review = self.screening.approval_review_id
         review.sudo().deadline = fields.Date.today() - timedelta(days=1)
-        self.env['kam.approval.review']._cron_escalate_overdue()
+        self.env['kam.approval.review']._escalate_overdue_batch(100)
         self.assertGreater(len(review.reviewer_ids), 1)
         self.screening.with_user(self.kam_manager).action_approve()
         self.assertEqual(self.screening.approval_review_id.name, 'Manager Approval',

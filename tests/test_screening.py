@@ -112,6 +112,23 @@ class TestScreening(KamScreeningCommon):
         again = self.env['kam.screening'].with_user(self.kam_user).create({'partner_id': self.screening.partner_id.id})
         self.assertEqual(again.stage_id, self.stage_draft)
 
+    def test_is_open_follows_the_stage_and_its_closing_flag(self):
+        self.assertTrue(self.screening.is_open)
+        self.screening.with_user(self.kam_user).action_request_approval()
+        self.screening.with_user(self.kam_supervisor)._approval_reject("Not now")
+        self.assertFalse(self.screening.is_open)
+        self.stage_rejected.with_user(self.kam_manager).is_closed = False
+        self.assertTrue(self.screening.is_open, "a stage reopened reopens its screenings")
+        self.stage_rejected.with_user(self.kam_manager).is_closed = True
+        self.assertFalse(self.screening.is_open)
+        again = self.env['kam.screening'].with_user(self.kam_user).create({'partner_id': self.screening.partner_id.id})
+        with self.assertRaisesText(ValidationError, 'already being screened'):
+            self.screening.with_user(self.kam_user).write({'stage_id': self.stage_draft.id})
+        with self.assertRaisesText(ValidationError, 'already being screened'):
+            self.env['kam.screening'].with_user(self.kam_user).create([
+                {'partner_id': self.account_2.id}, {'partner_id': self.account_2.id}])
+        self.assertTrue(again.is_open)
+
     def test_cannot_approve_without_risk_lines(self):
         self.screening.risk_line_ids.unlink()
         with self.assertRaisesText(UserError, 'risk-analysis table'):

@@ -20,7 +20,8 @@ class KamApprovalChain(models.Model):
     """The sign-offs a kind of record needs, per company: ordered steps.
 
     Configuration, not code: KAM Managers edit chains; running requests keep the
-    reviewers, steps and stages they were given when approval was requested.
+    reviewers, steps and stages they were given when approval was requested. A chain of
+    a company (and its steps) is seen in that company only; a chain without company in all.
     """
     _name = 'kam.approval.chain'
     _description = 'Approval Chain'
@@ -71,6 +72,7 @@ class KamApprovalStep(models.Model):
     _order = 'chain_id, sequence, id'
 
     chain_id = fields.Many2one('kam.approval.chain', required=True, ondelete='cascade', index=True)
+    company_id = fields.Many2one(related='chain_id.company_id', store=True, index=True)
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, translate=True, help="e.g. 营销主管审核 (supervisor review)")
     approver_kind = fields.Selection(APPROVER_KINDS, 'Approvers', required=True, default='group')

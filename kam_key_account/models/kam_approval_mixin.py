@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -6,7 +7,9 @@ from psycopg2.errors import LockNotAvailable
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
-from odoo.tools import SQL, clean_context, html_escape
+from odoo.tools import SQL, html_escape
+
+_logger = logging.getLogger(__name__)
 
 APPROVAL_FIELDS = frozenset({
     'approval_state', 'approval_review_id', 'approval_round', 'approval_requester_id',
@@ -33,6 +36,13 @@ KAM_ROLE_LADDER = [
     'kam_key_account.group_kam_general_manager',
 ]
 APPROVAL_ACTIVITY_TYPE = 'kam_key_account.mail_activity_type_kam_approval'
+# The only context keys the engine keeps from its caller: what the user reads (language,
+# time zone), the companies they act for, and a test-only rendering switch. Every other
+# key (active_test, tracking_disable, mail_notrack, mail_activity_automation_skip,
+# default_*, ...) is client input that could change what the engine checks or records.
+APPROVAL_CONTEXT_KEYS = ('lang', 'tz', 'allowed_company_ids', 'force_report_rendering')
+# How long a reviewer waits for another one deciding on the same record.
+APPROVAL_LOCK_WAIT = '2s'
 
 
 class KamApprovalMixin(models.AbstractModel):
@@ -47,16 +57,22 @@ class KamApprovalMixin(models.AbstractModel):
     Who                What
     ================== ======================================================================
     record's writers   request approval (not twice), withdraw it by moving the record back
-                       before the first gate stage
+                       before the first gate stage; delete a record that has no decision
+                       (its review lines go with it)
     current reviewers  approve or reject (with a reason) the current step, once each, never
                        a request of their own
     General Manager    override-approve the current step, with a reason that is logged
-    nobody             write approval fields or review lines, or move a record into a gate
-                       stage (or past the first one) before it is approved
+    KAM Managers       are given a To-Do when a step has nobody left who may decide it
+    nobody             write approval fields or review lines, move a record into a gate
+                       stage (or past the first one) before it is approved, delete a
+                       decision, or delete a record that has decisions (archive or cancel it)
     ================== ======================================================================
 
     The engine writes its own fields with sudo() after its `_check_can_*` checks: a
-    context key would be no protection, RPC callers control the context.
+    context key would be no protection, RPC callers control the context. The engine's
+    actions run on `self` without duplicate ids and with none of the caller's context
+    keys but those of APPROVAL_CONTEXT_KEYS (see `_approval_env`). The database holds at
+    most one decision per review line and user.
 
     A consumer defines `_kam_process` (its kam.stage process), `stage_id`, `company_id`,
     and may override `_approval_responsible`, `_approval_partner`,
@@ -142,10 +158,12 @@ class KamApprovalMixin(models.AbstractModel):
         return result
 
     def unlink(self):
+        # Review lines are no child records of ours (res_model/res_id): the engine removes
+        # those of a record without decisions (the checks below refuse the others).
         reviews = self.env['kam.approval.review'].sudo().search(
             [('res_model', '=', self._name), ('res_id', 'in', self.ids)])
         result = super().unlink()
-        reviews.unlink()
+        reviews._unlink_by_engine()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -154,14 +172,27 @@ class KamApprovalMixin(models.AbstractModel):
             raise UserError(self.env._(
                 "A record waiting for approval cannot be deleted: move it back to draft first."))
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_approval_history(self):
+        decided = self.env['kam.approval.decision'].sudo()._read_group(
+            [('res_model', '=', self._name), ('res_id', 'in', self.ids)], ['res_id'], limit=1)
+        if decided:
+            raise UserError(self.env._(
+                "%(record)s has approval decisions, which are its history and are kept: "
+                "archive or cancel it instead of deleting it.",
+                record=self.browse(decided[0][0]).sudo().display_name))
+
     # ------------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------------
 
     def _approval_env(self):
-        """The engine's records, rid of the caller's default_* context keys: those would
-        otherwise fill the fields of the review lines, decisions and activities it creates."""
-        return self.with_context(clean_context(self.env.context))
+        """The engine's records: each once (`[id, id]` must not count twice), in a context
+        keeping only APPROVAL_CONTEXT_KEYS of the caller's. Any other key is client input:
+        default_* would fill the engine's own records, active_test=False revive archived
+        chains, tracking_disable or mail_activity_automation_skip hide a transition."""
+        context = {key: self.env.context[key] for key in APPROVAL_CONTEXT_KEYS if key in self.env.context}
+        return self.browse(dict.fromkeys(self.ids)).with_context(context)
 
     def action_request_approval(self):
         self = self._approval_env()
@@ -261,15 +292,25 @@ class KamApprovalMixin(models.AbstractModel):
                     model=self._description))
 
     def _check_can_decide(self, override=False):
-        self._approval_lock()
+        """The cheap checks first, on what this transaction sees: a reader who may not decide
+        is refused without taking any lock, so they cannot keep the reviewers waiting.
+        Then the lock, and the same checks again on what the database holds."""
         self.check_access('read')
         self._check_approval_company()
-        user = self.env.user
-        if override and not user.has_group('kam_key_account.group_kam_general_manager'):
+        if override and not self.env.user.has_group('kam_key_account.group_kam_general_manager'):
             raise AccessError(self.env._("Only a General Manager can override an approval step."))
+        self._check_decision_open(override)
+        self._approval_lock()
+        self._check_decision_open(override)
+
+    def _check_decision_open(self, override=False):
+        user = self.env.user
         for record in self:
             review = record.approval_review_id
-            if record.approval_state != 'pending' or review.state != 'pending':
+            closed = record.approval_state != 'pending' or review.state != 'pending'
+            if closed or (not override and user not in review.reviewer_ids):
+                record._check_not_decided_by_others(user)
+            if closed:
                 raise UserError(self.env._(
                     "%(record)s is not waiting for a decision any more.", record=record.display_name))
             if user == record.approval_requester_id:
@@ -286,18 +327,44 @@ class KamApprovalMixin(models.AbstractModel):
                     step=review.name, record=record.display_name,
                     reviewers=", ".join(review.reviewer_ids.mapped('name')) or "-"))
 
+    def _check_not_decided_by_others(self, user):
+        """`user` reviews a step of the running round that others decided (e.g. the other
+        reviewer of an "any" step was faster): say who, rather than "not a reviewer"."""
+        self.ensure_one()
+        decided = self.sudo().approval_review_ids.filtered(
+            lambda r: r.round == self.approval_round and r.state in ('approved', 'rejected')
+            and user in r.reviewer_ids and r.decision_ids and user not in r.decision_ids.user_id,
+        ).sorted(lambda r: (r.sequence, r.id))[-1:]
+        if decided:
+            raise UserError(self.env._(
+                "%(users)s already decided on the step %(step)s of %(record)s.",
+                users=", ".join(decided.decision_ids.user_id.mapped('name')), step=decided.name,
+                record=self.display_name))
+
     def _approval_lock(self):
-        """Two people deciding at once: the second waits for nothing and is told so."""
+        """Two reviewers deciding at once: the second waits (a little) for the first.
+
+        The lock is a no-op UPDATE of the rows, not a SELECT FOR UPDATE: under REPEATABLE
+        READ, a transaction whose snapshot predates a decision committed meanwhile then fails
+        with a serialization error, the RPC layer runs it again, and the checks above say
+        who decided. With a mere row lock it would go on with what it saw before (and two
+        approvals of an "all" step would each count alone). The short lock_timeout is set
+        for this statement only: the rest of the transaction keeps its own.
+        """
         if not self.ids:
             return
         self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(SQL("SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+                       APPROVAL_LOCK_WAIT))
+        previous = cr.fetchone()[0]
         try:
-            self.env.cr.execute(SQL(
-                "SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
-                SQL.identifier(self._table), tuple(self.ids)))
-        except LockNotAvailable:
+            cr.execute(SQL("UPDATE %s SET write_date = write_date WHERE id IN %s",
+                           SQL.identifier(self._table), tuple(self.ids)))
+        except LockNotAvailable:  # the transaction is aborted, its lock_timeout with it
             raise UserError(self.env._(
-                "Someone else is deciding on this record right now: reload it and try again.")) from None
+                "Someone else is deciding on this record right now: reload it in a moment.")) from None
+        cr.execute(SQL("SELECT set_config('lock_timeout', %s, true)", previous))
         # Decide on what is in the database now, not on what this transaction read before.
         self.invalidate_recordset(list(APPROVAL_FIELDS))
         self.env['kam.approval.review'].invalidate_model(['state', 'reviewer_ids', 'decision_ids'])
@@ -493,15 +560,19 @@ class KamApprovalMixin(models.AbstractModel):
         return users, notes
 
     def _approval_ensure_reviewers(self, review, requester=None):
-        """A step that cannot pass with its reviewers escalates at once (never passes by itself)."""
+        """A step that cannot pass with its reviewers escalates at once (never passes by
+        itself); one that nobody can take is reported to the Key Accounts managers."""
         reviewers, _notes = self._approval_eligible(review.reviewer_ids, requester=requester)
         if len(reviewers) >= review._required_approvals() and reviewers:
             return []
         added = self._approval_escalation_users(review, requester=requester)
+        if not added:
+            self._approval_report_stalled([(self, review)])
+            return [self._approval_stalled_note(review)]
         review.write({'reviewer_ids': [Command.link(user.id) for user in added], 'escalated': True})
         return [self.env._(
             "The step %(step)s has no eligible reviewer left: escalated to %(users)s.",
-            step=review.name, users=", ".join(added.mapped('name')) or "-")]
+            step=review.name, users=", ".join(added.mapped('name')))]
 
     def _approval_escalation_users(self, review, requester=None):
         """The next role up: the step's escalation group, else the Key Accounts role above
@@ -520,20 +591,62 @@ class KamApprovalMixin(models.AbstractModel):
         return self.env['res.users']
 
     def _approval_escalate(self, reviews, reason):
-        """Escalate pending reviews of these records (cron, lost reviewers): one message each."""
-        to_notify = []
+        """Escalate pending reviews of these records (cron, lost reviewers): one message each.
+        A step nobody is left to take is not marked escalated: the managers are told."""
+        to_notify, stalled = [], []
+        author = self.env.ref('base.partner_root')
         for record in self:
+            subtype = record._approval_subtype('escalated') or self.env.ref('mail.mt_note')
             for review in reviews.filtered(lambda r: r.res_id == record.id and r.res_model == record._name):
                 added = record._approval_escalation_users(review)
-                review.write({'reviewer_ids': [Command.link(user.id) for user in added], 'escalated': True})
-                to_notify.append((record, review, added))
-                record.message_post(
-                    body=self.env._(
+                if added:
+                    review.write({'reviewer_ids': [Command.link(user.id) for user in added], 'escalated': True})
+                    to_notify.append((record, review, added))
+                    body = self.env._(
                         "%(reason)s The step %(step)s is escalated to %(users)s.",
-                        reason=reason, step=review.name, users=", ".join(added.mapped('name')) or "-"),
-                    subtype_id=record._approval_subtype('escalated').id or self.env.ref('mail.mt_note').id,
-                    author_id=self.env.ref('base.partner_root').id)
-        self._approval_sync_activities(schedule=[item for item in to_notify if item[2]])
+                        reason=reason, step=review.name, users=", ".join(added.mapped('name')))
+                else:
+                    stalled.append((record, review))
+                    body = f"{reason} {record._approval_stalled_note(review)}"
+                record.message_post(body=body, subtype_id=subtype.id, author_id=author.id)
+        self._approval_sync_activities(schedule=to_notify)
+        self._approval_report_stalled(stalled)
+
+    def _approval_stalled_note(self, review):
+        return self.env._(
+            "Nobody is eligible to decide the step %(step)s: the Key Accounts managers are asked to "
+            "fix the approval chain or its reviewers, then to withdraw the request and submit it again.",
+            step=review.name)
+
+    def _approval_report_stalled(self, stalled):
+        """One To-Do per Key Accounts manager on each record whose step nobody can take
+        (one create for all), and the step flagged so that it is reported once.
+
+        :param stalled: (record, review) pairs
+        """
+        if not stalled:
+            return
+        managers = self.env.ref('kam_key_account.group_kam_manager').all_user_ids.filtered(
+            lambda u: u.active and not u.share)
+        todo = self.env.ref('mail.mail_activity_data_todo')
+        model_id = self.env['ir.model']._get_id(self._name)
+        today = fields.Date.context_today(self)
+        vals_list = []
+        for record, review in stalled:
+            review.stalled = True
+            company = record.company_id
+            told = managers.filtered(lambda u: not company or company in u.company_ids)
+            if not told:
+                _logger.warning("Approval step %s of %s,%s has no eligible reviewer and no Key Accounts "
+                                "manager to report it to.", review.id, record._name, record.id)
+            for manager in told:
+                vals_list.append({
+                    'res_model_id': model_id, 'res_id': record.id, 'activity_type_id': todo.id,
+                    'user_id': manager.id, 'date_deadline': today,
+                    'summary': self.env._("Approval stalled: %(step)s", step=review.name),
+                    'note': html_escape(record._approval_stalled_note(review)),
+                })
+        self.env['mail.activity'].sudo().create(vals_list)
 
     def _approval_sync_activities(self, close=None, schedule=()):
         """The one place that removes and schedules approval activities, in batch.

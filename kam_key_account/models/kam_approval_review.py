@@ -1,8 +1,12 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import UserError, ValidationError
 
 from .kam_approval_chain import APPROVAL_MODES
+
+# The engine's permit to delete review lines: an object compared by identity, which no
+# JSON-RPC payload can carry (see KamApprovalReview._unlink_by_engine).
+_ENGINE_UNLINK = object()
+ESCALATION_BATCH = 100
 
 REVIEW_STATES = [
     ('waiting', 'Waiting'),
@@ -19,7 +23,8 @@ class KamApprovalReview(models.Model):
     Requesting approval snapshots every applicable step here (reviewers, mode, stage,
     deadline), so later edits of the chain never change a running request. Review
     lines are written by the engine only (sudo, after its checks); whoever can read
-    the record reads its review lines.
+    the record reads its review lines. Nobody deletes them: the engine removes those of a
+    record deleted before any decision was made.
     """
     _name = 'kam.approval.review'
     _description = 'Approval Review Line'
@@ -43,6 +48,9 @@ class KamApprovalReview(models.Model):
     escalation_group_id = fields.Many2one('res.groups', readonly=True)
     state = fields.Selection(REVIEW_STATES, required=True, default='waiting', readonly=True, index=True)
     escalated = fields.Boolean(readonly=True)
+    stalled = fields.Boolean(
+        'No Eligible Reviewer', readonly=True,
+        help="Nobody was left to decide this step, even by escalation: the Key Accounts managers were given a To-Do.")
     required_count = fields.Integer(
         'Approvals Needed', readonly=True,
         help="Fixed when the step is requested: reviewers added by escalation stand in, they do not raise it.")
@@ -66,22 +74,51 @@ class KamApprovalReview(models.Model):
         for review in self:
             review.display_name = review.name
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        if self.env.context.get('kam_approval_engine_unlink') is not _ENGINE_UNLINK or self.decision_ids:
+            raise UserError(self.env._(
+                "Approval review lines are the approval history: they are never deleted."))
+
     @api.model
-    def _cron_escalate_overdue(self):
-        """Escalate each overdue step once. Safe with several workers: a review another
-        worker holds is skipped (SKIP LOCKED) and the escalated flag makes a rerun a no-op."""
-        overdue = self.search([
-            ('state', '=', 'pending'), ('escalated', '=', False),
-            ('deadline', '<', fields.Date.context_today(self))])
-        if not overdue:
-            return
-        self.env.cr.execute(SQL(
-            "SELECT id FROM kam_approval_review WHERE id IN %s AND escalated IS NOT TRUE "
-            "FOR UPDATE SKIP LOCKED", tuple(overdue.ids)))
-        locked = self.browse(row[0] for row in self.env.cr.fetchall())
-        for model, reviews in locked.grouped('res_model').items():
-            records = self.env[model].browse(reviews.mapped('res_id')).exists()
-            records._approval_escalate(reviews, self.env._("The step is overdue."))
+    def _cron_escalate_overdue(self, batch_size=ESCALATION_BATCH):
+        """Escalate each overdue step once, a batch at a time, committing after each batch
+        (`_commit_progress`, here only: outside a cron it commits, which tests forbid)."""
+        while True:
+            processed, remaining = self._escalate_overdue_batch(batch_size)
+            time_left = self.env['ir.cron']._commit_progress(processed, remaining=remaining)
+            # Nothing processed: the rest is locked by another worker, which handles it.
+            if not processed or not remaining or time_left <= 0:
+                return
+
+    @api.model
+    def _escalate_overdue_batch(self, limit):
+        """Escalate up to `limit` overdue steps; return (escalated, still overdue).
+
+        Safe with several workers: steps another worker holds are skipped (SKIP LOCKED),
+        and the state is checked again under the lock, so a step decided or escalated
+        meanwhile is left alone.
+        """
+        domain = self._overdue_domain()
+        # A few more candidates than the batch: those another transaction holds are skipped.
+        reviews = self.search(domain, order='id', limit=2 * limit).try_lock_for_update(limit=limit)
+        reviews.invalidate_recordset(['state', 'escalated', 'stalled', 'deadline'])
+        reviews = reviews.filtered_domain(domain)
+        for model, model_reviews in reviews.grouped('res_model').items():
+            records = self.env[model].browse(model_reviews.mapped('res_id')).exists() \
+                if model in self.env else self.env['kam.approval.mixin']
+            # A line whose record is gone would be picked again by every batch.
+            model_reviews.filtered(lambda r: r.res_id not in records.ids).state = 'cancelled'
+            records._approval_escalate(model_reviews, self.env._("The step is overdue."))
+        return len(reviews), self.search_count(domain)
+
+    def _overdue_domain(self):
+        return [('state', '=', 'pending'), ('escalated', '=', False), ('stalled', '=', False),
+                ('deadline', '<', fields.Date.context_today(self))]
+
+    def _unlink_by_engine(self):
+        """Delete review lines that have no decision (their record is deleted)."""
+        return self.with_context(kam_approval_engine_unlink=_ENGINE_UNLINK).unlink()
 
     def _required_approvals(self):
         self.ensure_one()
@@ -89,7 +126,8 @@ class KamApprovalReview(models.Model):
 
 
 class KamApprovalDecision(models.Model):
-    """One person's decision on a review line: who, when, what, why."""
+    """One person's decision on a review line: who, when, what, why. Made by the engine
+    only, at most one per review line and user, and never deleted."""
     _name = 'kam.approval.decision'
     _description = 'Approval Decision'
     _order = 'id'
@@ -97,17 +135,26 @@ class KamApprovalDecision(models.Model):
     review_id = fields.Many2one('kam.approval.review', required=True, ondelete='cascade', index=True, readonly=True)
     res_model = fields.Char(related='review_id.res_model', store=True)
     res_id = fields.Many2oneReference(related='review_id.res_id', store=True, model_field='res_model')
+    company_id = fields.Many2one(related='review_id.company_id', store=True, index=True)
     user_id = fields.Many2one('res.users', 'Decided By', required=True, readonly=True)
     decision = fields.Selection([('approved', 'Approved'), ('rejected', 'Rejected')], required=True, readonly=True)
     comment = fields.Text(readonly=True)
     override = fields.Boolean('General Manager Override', readonly=True)
     date = fields.Datetime(default=fields.Datetime.now, readonly=True)
 
+    _one_per_review_and_user = models.Constraint(
+        'UNIQUE(review_id, user_id)', "A reviewer decides once on each approval step.")
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        raise UserError(self.env._("Approval decisions are the approval history: they are never deleted."))
+
 
 class KamApprovalDelegation(models.Model):
     """While a user is away, approval requests go to their substitute.
 
-    Each user manages their own delegations; KAM Managers manage everyone's.
+    Each user manages their own delegations; KAM Managers manage everyone's, in their
+    companies (a delegation belongs to the delegating user's company).
     """
     _name = 'kam.approval.delegation'
     _description = 'Approval Delegation'
@@ -115,6 +162,7 @@ class KamApprovalDelegation(models.Model):
 
     user_id = fields.Many2one(
         'res.users', 'Delegating User', required=True, default=lambda self: self.env.user, index=True)
+    company_id = fields.Many2one(related='user_id.company_id', store=True, index=True)
     substitute_id = fields.Many2one('res.users', 'Substitute', required=True, domain=[('share', '=', False)])
     date_from = fields.Date('From', required=True, default=fields.Date.context_today)
     date_to = fields.Date('To', required=True)

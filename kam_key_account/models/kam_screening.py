@@ -24,7 +24,9 @@ class KamScreening(models.Model):
     ================== ================================================================
 
     Final approval makes the partner a key account with the proposed tier and manager
-    (S9) and files the risk-analysis table as a PDF attachment (S10).
+    (S9) and files the risk-analysis table as a PDF attachment (S10). A partner has at
+    most one open screening (not in a closing stage), whoever's it is: the database
+    guarantees it, for transactions that run at the same time too.
     """
     _name = 'kam.screening'
     _description = 'Key-Account Screening'
@@ -42,6 +44,8 @@ class KamScreening(models.Model):
         domain=[('share', '=', False)])
     currency_id = fields.Many2one(related='company_id.currency_id')
     confirmed_date = fields.Date(readonly=True, copy=False)
+    # Stored for the unique index below: an index cannot look into the stage table.
+    is_open = fields.Boolean(compute='_compute_is_open', store=True, index=True)
 
     # S1 classification
     product_category_ids = fields.Many2many(
@@ -84,10 +88,19 @@ class KamScreening(models.Model):
     # S10 filing
     risk_report_id = fields.Many2one('ir.attachment', 'Filed Risk Analysis', readonly=True, copy=False)
 
+    _one_open_per_partner = models.UniqueIndex(
+        '(partner_id) WHERE is_open',
+        "This partner is already being screened: finish that screening first.")
+
     @api.model
     def _default_risk_lines(self):
         return [fields.Command.create({'indicator_id': indicator.id, 'weight': indicator.weight})
                 for indicator in self.env['kam.risk.indicator'].search([])]
+
+    @api.depends('stage_id.is_closed')
+    def _compute_is_open(self):
+        for screening in self:
+            screening.is_open = not screening.stage_id.is_closed
 
     @api.depends('annual_sales', 'company_id')
     def _compute_proposed_tier_id(self):
@@ -129,18 +142,12 @@ class KamScreening(models.Model):
                 raise ValidationError(self.env._(
                     "Resource scores of %(screening)s go from 1 (weak) to 5 (strong).", screening=screening.name))
 
-    @api.constrains('partner_id', 'stage_id')
-    def _check_one_open_screening_per_partner(self):
-        open_screenings = self.sudo().search([  # others' screenings count too
-            ('partner_id', 'in', self.partner_id.ids), ('stage_id.is_closed', '=', False)])
-        for partner, screenings in open_screenings.grouped('partner_id').items():
-            if len(screenings) > 1:
-                raise ValidationError(self.env._(
-                    "%(partner)s is already being screened (%(screening)s): finish that screening first.",
-                    partner=partner.display_name, screening=(screenings - self)[:1].name or screenings[0].name))
-
     @api.model_create_multi
     def create(self, vals_list):
+        Stage = self.env['kam.stage']
+        self._check_partners_not_screened([
+            vals['partner_id'] for vals in vals_list
+            if vals.get('partner_id') and not Stage.browse(vals.get('stage_id')).is_closed])
         for vals in vals_list:
             if vals.get('partner_id') and not any(
                     vals.get(f) for f in ('product_category_ids', 'customer_nature_ids', 'service_content_ids')):
@@ -150,7 +157,30 @@ class KamScreening(models.Model):
 
     def write(self, vals):
         self._check_not_filed()
+        if {'partner_id', 'stage_id'} & vals.keys():
+            stage = self.env['kam.stage'].browse(vals['stage_id']) if 'stage_id' in vals else None
+            self._check_partners_not_screened([  # those that open, or change partner while open
+                vals.get('partner_id', screening.partner_id.id) for screening in self
+                if not (stage if stage is not None else screening.stage_id).is_closed
+                and (not screening.is_open or vals.get('partner_id', screening.partner_id.id) != screening.partner_id.id)])
         return super().write(vals)
+
+    def _check_partners_not_screened(self, partner_ids):
+        """Name the screening in the way before the unique index `_one_open_per_partner`
+        refuses the row. The index is the guarantee: this search does not see what another
+        transaction has not committed yet."""
+        partner_ids = [partner_id for partner_id in partner_ids if partner_id]
+        if not partner_ids:
+            return
+        others = self.sudo().search([  # others' screenings count too
+            ('partner_id', 'in', partner_ids), ('is_open', '=', True), ('id', 'not in', self.ids)], limit=1)
+        if not others and len(set(partner_ids)) == len(partner_ids):
+            return
+        partner = others.partner_id or self.env['res.partner'].browse(
+            next(p for p in partner_ids if partner_ids.count(p) > 1))
+        raise ValidationError(self.env._(
+            "%(partner)s is already being screened (%(screening)s): finish that screening first.",
+            partner=partner.sudo().display_name, screening=others.name or self.env._("twice in this request")))
 
     def _check_not_filed(self):
         if not self.env.su and not self.env.user.has_group('kam_key_account.group_kam_manager') \

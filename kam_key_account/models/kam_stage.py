@@ -15,7 +15,8 @@ class KamStage(models.Model):
 
     A gate stage can only be entered through the approval engine: no record is dragged
     or written into a gate, or any stage after the first gate, before its approval.
-    Everyone reads stages; KAM Managers configure them.
+    Everyone reads stages; KAM Managers configure them. Changing `is_closed` recomputes the
+    stored `is_open` of the stage's records (a screening's one-open-per-partner index).
     """
     _name = 'kam.stage'
     _description = 'Key-Account Process Stage'
