@@ -66,7 +66,7 @@ class TestVisit(KamVisitCommon):
         event = visit.event_id
         self.assertRecordValues(visit, [{'appointment_state': 'booked', 'stage_id': self.stage['booked'].id}])
         self.assertEqual((event.res_model, event.res_id, event.kam_visit_id), ('kam.visit', visit.id, visit))
-        self.assertEqual(event.privacy, 'public')
+        self.assertEqual(event.privacy, 'private')
         self.assertFalse(event.recurrency)
         self.assertEqual(event.partner_ids, self.kam_user.partner_id)
         visit.action_confirm_appointment()
@@ -313,7 +313,7 @@ class TestVisit(KamVisitCommon):
             self._visit(budget_amount=-10)
         with self.assertRaisesText(ValidationError, 'needs the account'):
             self.env['kam.visit'].with_user(self.kam_user).create({'purpose': 'No account'})
-        with self.assertRaisesText(ValidationError, 'before booking it'):
+        with self.assertRaisesText(AccessError, 'set by its actions'):
             self._visit(start=False, stop=False, appointment_state='booked')
         visit = self._visit(start=False, stop=False)
         with self.assertRaisesText(UserError, 'before booking it'):

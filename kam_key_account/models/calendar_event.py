@@ -1,43 +1,80 @@
-from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
-from .kam_visit import EVENT_SYNCED_FIELDS
+from .kam_visit import DONE_STAGES, EVENT_SYNCED_FIELDS, EVENT_WRITING, FROM_EVENT, FROM_VISIT, SYNC_KEY
+
+# What the visit decides about its event: only those who may edit the visit change these.
+VISIT_OWNED_EVENT_FIELDS = frozenset({
+    'name', 'description', 'privacy', 'user_id', 'partner_ids', 'attendee_ids', 'location',
+    'start', 'stop', 'start_date', 'stop_date', 'duration', 'allday', 'active',
+    'res_model_id', 'res_model', 'res_id', 'recurrency',
+})
 
 
 class CalendarEvent(models.Model):
     """The calendar side of a key-account visit (V3): what the attendees move on the
-    calendar moves the visit, until the visit is done."""
+    calendar moves the visit, until the visit is done.
+
+    Only the visit links an event to itself (`kam_visit_id` is written by the visit's
+    actions, never by a client). An attendee who may not edit the visit can neither move
+    nor delete its event. Employees without a Key Accounts role never see the link.
+    """
     _inherit = 'calendar.event'
 
-    kam_visit_id = fields.Many2one('kam.visit', 'Key-Account Visit', index='btree_not_null', ondelete='set null')
+    kam_visit_id = fields.Many2one(
+        'kam.visit', 'Key-Account Visit', index='btree_not_null', ondelete='set null', readonly=True,
+        copy=False, groups='kam_key_account.group_kam_user')
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self.env.context.get(SYNC_KEY) is not FROM_VISIT and (
+                self.env.context.get('default_kam_visit_id') or any(vals.get('kam_visit_id') for vals in vals_list)):
+            raise AccessError(self._kam_visit_link_error())
+        return super().create(vals_list)
 
     def write(self, vals):
-        if self.env.context.get('kam_visit_from_visit') or self.env.context.get('kam_event_writing'):
+        sync = self.env.context.get(SYNC_KEY)
+        if sync is FROM_VISIT or sync is EVENT_WRITING:
             return super().write(vals)
+        if 'kam_visit_id' in vals:
+            raise AccessError(self._kam_visit_link_error())
+        if VISIT_OWNED_EVENT_FIELDS & vals.keys():
+            self._kam_open_visits()._check_can_edit_event()
         # The calendar writes start, stop and all-day in several steps: sync once, at the end.
-        result = super(CalendarEvent, self.with_context(kam_event_writing=True)).write(vals)
+        result = super(CalendarEvent, self.with_context({SYNC_KEY: EVENT_WRITING})).write(vals)
         if set(EVENT_SYNCED_FIELDS.values()) & vals.keys():
-            for event in self.filtered('kam_visit_id'):
-                visit = event.kam_visit_id
-                if visit.stage_id.code in ('done', 'summarised'):
-                    continue
-                changes = {name: event[field] for name, field in EVENT_SYNCED_FIELDS.items()
-                           if visit[name] != event[field]}
-                if not changes:
-                    continue
-                if not visit.has_access('write'):
-                    # Calendar rules let any employee edit a public event: the visit is not theirs.
-                    raise UserError(self.env._(
-                        "This event is the key-account visit %(visit)s: only those who may edit the "
-                        "visit can move it.", visit=visit.name))
-                visit.with_context(kam_visit_from_event=True).write(changes)
+            self._kam_sync_visits()
         return result
 
     def unlink(self):
-        visits = self.kam_visit_id
-        if self.env.context.get('kam_visit_from_visit'):
-            visits = visits.browse()
+        if self.env.context.get(SYNC_KEY) is FROM_VISIT:
+            return super().unlink()
+        visits = self._kam_open_visits()
+        visits._check_can_edit_event()
         result = super().unlink()
         if visits:
             visits._on_event_deleted()
         return result
+
+    def _kam_open_visits(self):
+        """The visits not done yet whose event is one of these, in the caller's env. The link
+        is read with sudo: plain employees may not read it, and private events hide it."""
+        visits_sudo = self.sudo().kam_visit_id.filtered(
+            lambda v: v.event_id in self and v.stage_id.code not in DONE_STAGES)
+        return visits_sudo.with_env(self.env)
+
+    def _kam_sync_visits(self):
+        """Event → visit: the visit follows its event, written with the attendee's own rights."""
+        for event_sudo in self.sudo():
+            visit = event_sudo.kam_visit_id
+            if not visit or visit.event_id != event_sudo or visit.stage_id.code in DONE_STAGES:
+                continue
+            changes = {name: event_sudo[field] for name, field in EVENT_SYNCED_FIELDS.items()
+                       if visit[name] != event_sudo[field]}
+            if changes:
+                visit = visit.with_env(self.env)
+                visit._check_can_edit_event()
+                visit.with_context({SYNC_KEY: FROM_EVENT}).write(changes)
+
+    def _kam_visit_link_error(self):
+        return self.env._("A calendar event is linked to its visit by the visit itself: book the visit instead.")

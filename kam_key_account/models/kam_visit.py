@@ -1,8 +1,9 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
+from odoo.tools import clean_context, plaintext2html
 
 from .res_partner import CONTACT_MANNERS
 
@@ -26,6 +27,19 @@ CHECKLIST_CATEGORIES = [
 ]
 # What the visit and its calendar event share (V3); the visit is the master once done.
 EVENT_SYNCED_FIELDS = {'start': 'start', 'stop': 'stop', 'allday': 'allday', 'location': 'location'}
+# Written only by the visit's actions (book, confirm, cancel, the event deleted).
+PROCESS_FIELDS = frozenset({'appointment_state', 'event_id'})
+# Stages a visit reaches once made (V6) or summarised (V9).
+DONE_STAGES = ('done', 'summarised')
+
+# Context values a JSON-RPC client cannot send (it only sends JSON): the internal paths
+# compare them by identity under the context key SYNC_KEY. A context key with a plain value
+# would be client input, and client input never switches a check off.
+SYNC_KEY = 'kam_sync'
+PROCESS = object()        # the visit's own actions set its process fields
+FROM_VISIT = object()     # the visit writes its event: the event does not write back
+FROM_EVENT = object()     # the event writes its visit: the visit does not write back
+EVENT_WRITING = object()  # inside one event write: the calendar's nested writes sync nothing
 
 
 class KamVisit(models.Model):
@@ -36,8 +50,19 @@ class KamVisit(models.Model):
     ================== ================================================================
     KAM User           plans, books, prepares, makes and summarises the visits they are
                        responsible for or take part in; routine and service visits only
-    KAM Supervisor     sees every visit, makes development visits (由主管级以上人员实施),
+    KAM Supervisor     sees and edits every visit (its calendar event follows, even when
+                       they are not invited), makes development visits (由主管级以上人员实施),
                        approves visits whose budget exceeds the company's threshold
+    attendees          move the visit by moving its event only if they may edit the visit;
+                       deleting the event sends the visit back to be booked
+    other employees    see the visit's event as busy time (a private event, with nothing
+                       internal in it); department responsibles solve the problems raised
+                       to them (V8) and change nothing else of the visit
+    nobody             writes the appointment state or the event link (only Book, Customer
+                       Confirmed, Cancel and the event's deletion set them), confirms a visit
+                       whose budget needs an approval it lacks, or marks it done or
+                       summarised before that approval (raising a confirmed budget withdraws
+                       it and leaves the customer's invitation as it is)
     ================== ================================================================
     """
     _name = 'kam.visit'
@@ -79,7 +104,8 @@ class KamVisit(models.Model):
     appointment_manner = fields.Selection(
         [('in_person', 'In Person'), ('phone', 'By Phone')], 'Appointment Made', default='phone')
     appointment_state = fields.Selection(
-        APPOINTMENT_STATES, 'Appointment', required=True, default='to_book', tracking=True, copy=False)
+        APPOINTMENT_STATES, 'Appointment', required=True, default='to_book', tracking=True, copy=False,
+        readonly=True)
     start = fields.Datetime(tracking=True, index=True)
     stop = fields.Datetime('End')
     allday = fields.Boolean('All Day')
@@ -198,6 +224,33 @@ class KamVisit(models.Model):
                 raise ValidationError(self.env._(
                     "Give %(visit)s a date and time before booking it.", visit=visit.name))
 
+    @api.constrains('appointment_state')
+    def _check_confirmation(self):
+        """Whatever the route into Confirmed, the customer is invited only once the
+        pre-visit meeting of a development visit is over and a budget above the threshold
+        is approved."""
+        now = fields.Datetime.now()
+        for visit in self.filtered(lambda v: v.appointment_state == 'confirmed'):
+            if visit.visit_type == 'development' and not (
+                    visit.premeeting_event_id and visit.premeeting_event_id.stop <= now):
+                raise ValidationError(self.env._(
+                    "%(visit)s is a development visit: hold the pre-visit discussion meeting first "
+                    "(拜访前讨论会议).", visit=visit.name))
+            if visit._budget_needs_approval():
+                raise ValidationError(self.env._(
+                    "The budget of %(visit)s exceeds the company's threshold: request the supervisor's "
+                    "approval first.", visit=visit.name))
+
+    @api.constrains('stage_id')
+    def _check_done_budget_approved(self):
+        """Done and Summarised, by button, drag, statusbar or write, wait for the budget's
+        approval: raising a confirmed budget withdraws it (see _approval_relevant_fields)."""
+        for visit in self:
+            if visit.stage_id.code in DONE_STAGES and visit._budget_needs_approval():
+                raise ValidationError(self.env._(
+                    "The budget of %(visit)s exceeds the company's threshold: it must be approved before "
+                    "the visit is marked done. Request the supervisor's approval.", visit=visit.name))
+
     @api.constrains('stage_id', 'actual_start', 'actual_stop')
     def _check_done_has_actual_times(self):
         for visit in self:
@@ -222,9 +275,13 @@ class KamVisit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        defaults = {name: self.env.context.get(f'default_{name}') for name in PROCESS_FIELDS}
         for vals in vals_list:
             if not vals.get('partner_id') and not self.env.context.get('default_partner_id'):
                 raise ValidationError(self.env._("A visit needs the account it visits."))
+            if any((vals.get(name) or defaults[name]) not in (None, False, 'to_book')
+                   for name in PROCESS_FIELDS):
+                self._check_process_write()
             if vals.get('user_id'):  # the leader is a visitor too
                 vals['visitor_ids'] = vals.get('visitor_ids', []) + [Command.link(vals['user_id'])]
         return super().create(vals_list)
@@ -232,25 +289,70 @@ class KamVisit(models.Model):
     def unlink(self):
         events = self.event_id
         result = super().unlink()
-        events.with_context(kam_visit_from_visit=True).unlink()
+        # The visits' own deletion was checked: their events go with them.
+        events.sudo().with_context({SYNC_KEY: FROM_VISIT}).unlink()
         return result
 
     def write(self, vals):
+        if PROCESS_FIELDS & vals.keys():
+            self._check_process_write()
         result = super().write(vals)
-        if not self.env.context.get('kam_visit_from_event'):
-            synced = set(EVENT_SYNCED_FIELDS) & vals.keys()
-            attendees = {'visitor_ids', 'contact_ids', 'user_id', 'appointment_state'} & vals.keys()
-            for visit in self.filtered(lambda v: v.event_id and v.stage_id.code not in ('done', 'summarised')):
-                event_vals = {EVENT_SYNCED_FIELDS[name]: visit[name] for name in synced}
-                if {'start', 'stop'} & synced:
-                    event_vals.update(visit._event_time_vals())
-                if attendees:
-                    partners = visit._event_partners()
-                    if partners != visit.event_id.partner_ids:
-                        event_vals['partner_ids'] = [Command.set(partners.ids)]
-                if event_vals:
-                    visit.event_id.with_context(kam_visit_from_visit=True).write(event_vals)
+        if self.env.context.get(SYNC_KEY) is not FROM_EVENT:
+            self._sync_event(vals.keys())
         return result
+
+    # ------------------------------------------------------------------------------------
+    # Calendar sync (V3)
+    # ------------------------------------------------------------------------------------
+
+    def _check_process_write(self):
+        if self.env.context.get(SYNC_KEY) is not PROCESS:
+            raise AccessError(self.env._(
+                "The appointment state and the calendar event of a visit are set by its actions "
+                "(Book, Customer Confirmed, Cancel), not written directly."))
+
+    def _set_process_vals(self, vals):
+        """The one way the actions write the appointment state and the event link; the
+        constraints (_check_confirmation) still apply."""
+        return self.with_context({SYNC_KEY: PROCESS}).write(vals)
+
+    def _sync_event(self, fnames):
+        """Carry the visit's time, place and attendees to its event, with sudo once the
+        visit's own write access is checked: the event is private, and a supervisor editing
+        the visit is not necessarily one of its attendees."""
+        synced = set(EVENT_SYNCED_FIELDS) & fnames
+        attendees = {'visitor_ids', 'contact_ids', 'user_id', 'appointment_state'} & fnames
+        if not (synced or attendees):
+            return
+        visits = self.filtered(lambda v: v.event_id and v.stage_id.code not in DONE_STAGES)
+        if not visits:
+            return
+        visits.check_access('write')
+        for visit in visits:
+            event_sudo = visit.event_id.sudo()
+            event_vals = {EVENT_SYNCED_FIELDS[name]: visit[name] for name in synced}
+            if {'start', 'stop'} & synced:
+                event_vals.update(visit._event_time_vals())
+            if attendees:
+                partners = visit._event_partners()
+                if partners != event_sudo.partner_ids:
+                    event_vals['partner_ids'] = [Command.set(partners.ids)]
+            if event_vals:
+                event_sudo.with_context({SYNC_KEY: FROM_VISIT}).write(event_vals)
+
+    def _create_events(self):
+        """Put the visits on the calendar (private events), once their write access is checked."""
+        self.check_access('write')
+        # Without the caller's default_* keys: they would fill the event's other fields.
+        context = clean_context({**self.env.context, SYNC_KEY: FROM_VISIT, 'mail_create_nolog': True})
+        events = self.env['calendar.event'].sudo().with_context(context).create(
+            [visit._prepare_event_vals() for visit in self])
+        for visit, event in zip(self, events):
+            visit._set_process_vals({'event_id': event.id})
+
+    def _remove_events(self):
+        self.check_access('write')
+        self.event_id.sudo().with_context({SYNC_KEY: FROM_VISIT}).unlink()
 
     def _event_partners(self):
         """Our visitors always; the customer's contacts only once confirmed: Odoo mails
@@ -276,8 +378,11 @@ class KamVisit(models.Model):
             'location': self.location,
             'user_id': self.user_id.id,
             'partner_ids': [Command.set(self._event_partners().ids)],
-            'privacy': 'public',
-            'description': self.purpose or '',
+            # Invitations reach the customer: nothing internal (purpose, goals, budget) goes in.
+            'privacy': 'private',
+            'description': plaintext2html(self.env._(
+                "Key-account visit %(reference)s to %(account)s",
+                reference=self.name, account=self.partner_id.name)),
             'res_model_id': self.env['ir.model']._get_id(self._name),
             'res_id': self.id,
             'kam_visit_id': self.id,
@@ -285,14 +390,32 @@ class KamVisit(models.Model):
 
     def _on_event_deleted(self):
         """The visit goes back to be booked again."""
+        visits = self.filtered(lambda v: v.stage_id.code not in DONE_STAGES + ('cancelled',))
+        if not visits:
+            return
+        visits._set_process_vals({'appointment_state': 'to_book', 'event_id': False})
         planned = self._stage_by_code('planned')
-        vals = {'appointment_state': 'to_book'}
-        visits = self.filtered(lambda v: v.stage_id.code not in ('done', 'summarised', 'cancelled'))
         if planned:
-            vals['stage_id'] = planned.id
-        visits.with_context(kam_visit_from_event=True).write(vals)
+            visits.write({'stage_id': planned.id})
         for visit in visits:
             visit.message_post(body=self.env._("The calendar event was deleted: the visit is to be booked again."))
+
+    def _check_can_edit_event(self):
+        """Moving or deleting a visit's event is a write on the visit."""
+        for visit in self:
+            if not visit.has_access('write'):
+                raise UserError(self.env._(
+                    "This event is the key-account visit %(visit)s: only those who may edit the "
+                    "visit can move or delete it.", visit=visit.sudo().name))
+
+    def _check_lines_writable(self):
+        """A line created on, moved onto or away from a visit is a write on that visit."""
+        if not self.env.su:
+            self.check_access('write')
+
+    def _budget_needs_approval(self):
+        self.ensure_one()
+        return self.budget_over_threshold and self.approval_state != 'approved'
 
     # ------------------------------------------------------------------------------------
     # Actions
@@ -303,34 +426,21 @@ class KamVisit(models.Model):
         for visit in self:
             if not visit.start:
                 raise UserError(self.env._("Give %(visit)s a date and time before booking it.", visit=visit.name))
-            values = {'appointment_state': 'booked'}
             booked = visit._stage_by_code('booked')
             if booked and visit.stage_id.sequence < booked.sequence:
-                values['stage_id'] = booked.id
-            visit.write(values)
-            if not visit.event_id:
-                event = self.env['calendar.event'].with_context(
-                    kam_visit_from_visit=True, mail_create_nolog=True).create(visit._prepare_event_vals())
-                visit.with_context(kam_visit_from_event=True).event_id = event
+                visit.write({'stage_id': booked.id})
+        self.filtered(lambda v: v.appointment_state == 'to_book')._set_process_vals({'appointment_state': 'booked'})
+        to_put_on_calendar = self.filtered(lambda v: not v.event_id)
+        if to_put_on_calendar:
+            to_put_on_calendar._create_events()
         return True
 
     def action_confirm_appointment(self):
         """The customer confirmed: invite their contacts. Development visits need their
-        pre-visit meeting to be over; budgets above the threshold, the supervisor's approval."""
-        now = fields.Datetime.now()
-        for visit in self:
-            if visit.appointment_state == 'to_book':
-                visit.action_book()
-            if visit.visit_type == 'development' and not (
-                    visit.premeeting_event_id and visit.premeeting_event_id.stop <= now):
-                raise UserError(self.env._(
-                    "%(visit)s is a development visit: hold the pre-visit discussion meeting first "
-                    "(拜访前讨论会议).", visit=visit.name))
-            if visit.budget_over_threshold and visit.approval_state != 'approved':
-                raise UserError(self.env._(
-                    "The budget of %(visit)s exceeds the company's threshold: request the supervisor's "
-                    "approval first.", visit=visit.name))
-            visit.write({'appointment_state': 'confirmed'})
+        pre-visit meeting to be over; budgets above the threshold, the supervisor's approval
+        (both checked by _check_confirmation, whatever the route)."""
+        self.filtered(lambda v: v.appointment_state == 'to_book').action_book()
+        self._set_process_vals({'appointment_state': 'confirmed'})
         return True
 
     def action_mark_prepared(self):
@@ -346,6 +456,10 @@ class KamVisit(models.Model):
         """V6 done; V11: a development visit gets its follow-up within a week."""
         now = fields.Datetime.now()
         for visit in self:
+            if visit._budget_needs_approval():
+                raise UserError(self.env._(
+                    "The budget of %(visit)s exceeds the company's threshold: it must be approved before "
+                    "the visit is marked done. Request the supervisor's approval.", visit=visit.name))
             values = {}
             if not visit.actual_start:
                 values['actual_start'] = visit.start if visit.start and visit.start <= now else now
@@ -367,7 +481,7 @@ class KamVisit(models.Model):
 
     def action_cancel(self):
         self._move_to('cancelled')
-        self.event_id.with_context(kam_visit_from_visit=True).unlink()
+        self._remove_events()
         return True
 
     def action_create_opportunity(self):
@@ -456,6 +570,22 @@ class KamVisitChecklist(models.Model):
     name = fields.Char('Item', required=True)
     done = fields.Boolean()
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.visit_id._check_lines_writable()
+        return lines
+
+    def write(self, vals):
+        self.visit_id._check_lines_writable()
+        if vals.get('visit_id'):  # moving a line: the new visit must be writable too
+            self.env['kam.visit'].browse(vals['visit_id'])._check_lines_writable()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_visit_not_writable(self):
+        self.visit_id._check_lines_writable()
+
 
 class KamVisitChecklistTemplate(models.Model):
     """The configurable checklist every new visit starts with."""
@@ -471,10 +601,16 @@ class KamVisitChecklistTemplate(models.Model):
 
 class KamVisitProblem(models.Model):
     """A problem found on a visit (V8), raised to a department and followed to closure:
-    each open problem is an activity of its responsible on the visit."""
+    each open problem is an activity of its responsible on the visit.
+
+    Those who may edit the visit raise, edit and delete its problems; the responsible (any
+    employee, see the rule kam_visit_problem_rule_responsible) marks theirs solved or open
+    again, and changes nothing else. The activity link is the model's own.
+    """
     _name = 'kam.visit.problem'
     _description = 'Visit Problem'
     _order = 'visit_id, state desc, due_date, id'
+    _check_company_auto = True
 
     visit_id = fields.Many2one('kam.visit', required=True, ondelete='cascade', index=True)
     company_id = fields.Many2one(related='visit_id.company_id', store=True)
@@ -500,7 +636,10 @@ class KamVisitProblem(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and any('activity_id' in vals for vals in vals_list):
+            raise AccessError(self._activity_link_error())
         problems = super().create(vals_list)
+        problems.visit_id._check_lines_writable()
         problems._sync_activities()
         for visit, visit_problems in problems.grouped('visit_id').items():
             visit._notify_supervisors(self.env._(
@@ -509,13 +648,27 @@ class KamVisitProblem(models.Model):
         return problems
 
     def write(self, vals):
+        if not self.env.su:
+            if 'activity_id' in vals:
+                raise AccessError(self._activity_link_error())
+            if vals.keys() - {'state'}:  # more than solving: a write on the visit
+                self.visit_id._check_lines_writable()
+            if vals.get('visit_id'):
+                self.env['kam.visit'].browse(vals['visit_id'])._check_lines_writable()
         result = super().write(vals)
         if {'state', 'responsible_id', 'due_date', 'description'} & vals.keys():
             self._sync_activities()
         return result
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_visit_not_writable(self):
+        self.visit_id._check_lines_writable()
+
     def action_solve(self):
         self.write({'state': 'done'})
+
+    def _activity_link_error(self):
+        return self.env._("The activity of a problem is set by the problem itself.")
 
     def _sync_activities(self):
         """One activity per open problem, for its responsible; solving it marks it done."""
@@ -535,7 +688,8 @@ class KamVisitProblem(models.Model):
             'note': problem.description,
         } for problem in open_problems])
         for problem, activity in zip(open_problems, activities):
-            problem.activity_id = activity
+            # The link is this model's own: no client writes it (see write).
+            problem.sudo().activity_id = activity
 
 
 class KamDepartment(models.Model):
