@@ -1,7 +1,6 @@
 from odoo.tools.sql import column_exists, create_column
 
-from . import models
-from . import wizard
+from . import models, wizard
 
 
 def _pre_init_kam_partner_columns(env):

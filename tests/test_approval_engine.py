@@ -1,4 +1,5 @@
 """The approval engine, with the screening as its consumer: A1-A12 and the rest."""
+from ast import literal_eval
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -354,7 +355,6 @@ class TestApprovalEngine(KamScreeningCommon):
     def test_my_approvals_lists_what_waits_for_me(self):
         self.request()
         action = self.env.ref('kam_key_account.kam_my_approvals_action')
-        from ast import literal_eval
         domain = literal_eval(action.domain.replace('uid', str(self.kam_supervisor.id)))
         mine = self.env['mail.activity'].with_user(self.kam_supervisor).search(domain)
         self.assertEqual(mine.mapped('res_id'), self.screening.ids)

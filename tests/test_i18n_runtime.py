@@ -29,7 +29,7 @@ class TestChineseAtRuntime(KamCommon):
         # Our English terms: a label is ours when its English text is one of our msgids
         # (those Chinese writes the same way, such as "ID", excepted).
         cls.ours = {entry.msgid for entry in polib.pofile(str(PO))
-                    if re.search('[A-Za-z]', entry.msgid) and entry.msgstr != entry.msgid}
+                    if re.search(r'[A-Za-z]', entry.msgid) and entry.msgstr != entry.msgid}
 
     def _english_left(self, texts):
         return sorted({text for text in texts if text in self.ours and not CJK.search(text)})

@@ -132,17 +132,17 @@ class TestVisitContextKeys(KamVisitSecurityCommon):
                 moved = {'start': later, 'stop': later + timedelta(hours=1)}
                 # An attendee who may not edit the visit still cannot move its event.
                 with self.assertRaisesText(UserError, 'only those who may edit the visit'):
-                    event.with_user(self.employee).with_context({key: True}).web_save(moved, {})
+                    event.with_user(self.employee).with_context(**{key: True}).web_save(moved, {})
                 with self.assertRaisesText(UserError, 'only those who may edit the visit'):
                     self._rpc('calendar.event', 'write', [event.ids, moved], {key: True}, user=self.employee)
                 self.assertEqual(visit.start, start)
                 # The process states stay the actions' own.
                 with self.assertRaisesText(AccessError, 'set by its actions'):
-                    visit.with_context({key: True}).web_save({'appointment_state': 'confirmed'}, {})
+                    visit.with_context(**{key: True}).web_save({'appointment_state': 'confirmed'}, {})
                 with self.assertRaisesText(AccessError, 'set by its actions'):
                     self._rpc('kam.visit', 'write', [visit.ids, {'appointment_state': 'confirmed'}], {key: True})
                 # The event still follows the visit, and the visit the event.
-                visit.with_context({key: True}).web_save({'location': f'Room {key}'}, {})
+                visit.with_context(**{key: True}).web_save({'location': f'Room {key}'}, {})
                 self.assertEqual(event.location, f'Room {key}')
                 self._rpc('calendar.event', 'write', [event.ids, {'location': f'Hall {key}'}], {key: True})
                 self.assertEqual(visit.location, f'Hall {key}')

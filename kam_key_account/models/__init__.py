@@ -1,3 +1,5 @@
+# Models register in import order: the mixins before the processes that inherit them.
+# ruff: noqa: I001
 from . import kam_tier
 from . import kam_classification
 from . import kam_account_figure

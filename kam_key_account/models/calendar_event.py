@@ -1,7 +1,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from .kam_visit import DONE_STAGES, EVENT_SYNCED_FIELDS, EVENT_WRITING, FROM_EVENT, FROM_VISIT, SYNC_KEY
+from .kam_visit import (
+    DONE_STAGES,
+    EVENT_SYNCED_FIELDS,
+    EVENT_WRITING,
+    FROM_EVENT,
+    FROM_VISIT,
+    SYNC_KEY,
+)
 
 # What the visit decides about its event: only those who may edit the visit change these.
 VISIT_OWNED_EVENT_FIELDS = frozenset({
@@ -41,7 +48,7 @@ class CalendarEvent(models.Model):
         if VISIT_OWNED_EVENT_FIELDS & vals.keys():
             self._kam_open_visits()._check_can_edit_event()
         # The calendar writes start, stop and all-day in several steps: sync once, at the end.
-        result = super(CalendarEvent, self.with_context({SYNC_KEY: EVENT_WRITING})).write(vals)
+        result = super(CalendarEvent, self.with_context(kam_sync=EVENT_WRITING)).write(vals)
         if set(EVENT_SYNCED_FIELDS.values()) & vals.keys():
             self._kam_sync_visits()
         return result
@@ -74,7 +81,7 @@ class CalendarEvent(models.Model):
             if changes:
                 visit = visit.with_env(self.env)
                 visit._check_can_edit_event()
-                visit.with_context({SYNC_KEY: FROM_EVENT}).write(changes)
+                visit.with_context(kam_sync=FROM_EVENT).write(changes)
 
     def _kam_visit_link_error(self):
         return self.env._("A calendar event is linked to its visit by the visit itself: book the visit instead.")

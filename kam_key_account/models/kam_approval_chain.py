@@ -47,8 +47,11 @@ class KamApprovalChain(models.Model):
             children = set(registry[todo.pop()]._inherit_children) - consumers
             consumers |= children
             todo += children
-        return [(model, self.env[model]._description) for model in sorted(consumers)
-                if not self.env[model]._abstract]
+        concrete = sorted(model for model in consumers if not self.env[model]._abstract)
+        # ir.model's name is translated, a model's _description is not (one query for all).
+        names = dict(self.env['ir.model'].sudo().search_fetch(
+            [('model', 'in', concrete)], ['model', 'name']).mapped(lambda m: (m.model, m.name)))
+        return [(model, names.get(model) or self.env[model]._description) for model in concrete]
 
     @api.depends('step_ids')
     def _compute_step_count(self):

@@ -192,18 +192,19 @@ class KamApprovalMixin(models.AbstractModel):
         default_* would fill the engine's own records, active_test=False revive archived
         chains, tracking_disable or mail_activity_automation_skip hide a transition."""
         context = {key: self.env.context[key] for key in APPROVAL_CONTEXT_KEYS if key in self.env.context}
-        return self.browse(dict.fromkeys(self.ids)).with_context(context)
+        # The whole context replaced on purpose: only the whitelisted keys survive.
+        return self.browse(dict.fromkeys(self.ids)).with_context(context)  # pylint: disable=context-overridden
 
     def action_request_approval(self):
-        self = self._approval_env()
-        self._check_can_request_approval()
-        self._do_request_approval()
+        records = self._approval_env()
+        records._check_can_request_approval()
+        records._do_request_approval()
         return True
 
     def action_approve(self):
-        self = self._approval_env()
-        self._check_can_decide()
-        self._do_decide('approved')
+        records = self._approval_env()
+        records._check_can_decide()
+        records._do_decide('approved')
         return True
 
     def action_open_approval_wizard(self):
@@ -234,16 +235,16 @@ class KamApprovalMixin(models.AbstractModel):
     def _approval_reject(self, reason):
         if not (reason or '').strip():
             raise UserError(self.env._("Say why you reject: the requester needs the reason."))
-        self = self._approval_env()
-        self._check_can_decide()
-        self._do_decide('rejected', comment=reason)
+        records = self._approval_env()
+        records._check_can_decide()
+        records._do_decide('rejected', comment=reason)
 
     def _approval_override(self, reason):
         if not (reason or '').strip():
             raise UserError(self.env._("An override needs a reason: it is logged."))
-        self = self._approval_env()
-        self._check_can_decide(override=True)
-        self._do_decide('approved', comment=reason, override=True)
+        records = self._approval_env()
+        records._check_can_decide(override=True)
+        records._do_decide('approved', comment=reason, override=True)
 
     # ------------------------------------------------------------------------------------
     # Hooks for consumers
@@ -489,7 +490,7 @@ class KamApprovalMixin(models.AbstractModel):
         self.ensure_one()
         review.state = 'approved'
         next_review = self.sudo().approval_review_ids.filtered(
-            lambda r: r.round == self.approval_round and r.state == 'waiting'
+            lambda r: r.round == self.approval_round and r.state == 'waiting',
         ).sorted(lambda r: (r.sequence, r.id))[:1]
         vals = {}
         if review.pass_stage_id:

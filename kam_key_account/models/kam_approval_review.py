@@ -56,7 +56,7 @@ class KamApprovalReview(models.Model):
         help="Fixed when the step is requested: reviewers added by escalation stand in, they do not raise it.")
     decision_ids = fields.One2many('kam.approval.decision', 'review_id', 'Decisions', readonly=True)
     approval_count = fields.Integer(compute='_compute_approval_count')
-    decided_by_ids = fields.Many2many('res.users', compute='_compute_approval_count', string='Decided By')
+    decided_by_ids = fields.Many2many('res.users', compute='_compute_approval_count')
     decision_summary = fields.Char('Decision', compute='_compute_approval_count')
 
     @api.depends('decision_ids.decision', 'decision_ids.user_id')
@@ -163,7 +163,7 @@ class KamApprovalDelegation(models.Model):
     user_id = fields.Many2one(
         'res.users', 'Delegating User', required=True, default=lambda self: self.env.user, index=True)
     company_id = fields.Many2one(related='user_id.company_id', store=True, index=True)
-    substitute_id = fields.Many2one('res.users', 'Substitute', required=True, domain=[('share', '=', False)])
+    substitute_id = fields.Many2one('res.users', required=True, domain=[('share', '=', False)])
     date_from = fields.Date('From', required=True, default=fields.Date.context_today)
     date_to = fields.Date('To', required=True)
     active = fields.Boolean(default=True)

@@ -12,10 +12,10 @@ class KamProcessMixin(models.AbstractModel):
     def _default_stage_id(self):
         return self.env['kam.stage'].search([('process', '=', self._kam_process)], order='sequence', limit=1)
 
-    name = fields.Char('Reference', required=True, readonly=True, copy=False, default='New', index='trigram')
+    name = fields.Char(string='Reference', required=True, readonly=True, copy=False, default='New', index='trigram')
     company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
     stage_id = fields.Many2one(
-        'kam.stage', 'Stage', default=_default_stage_id, tracking=True, index=True, copy=False,
+        'kam.stage', default=lambda self: self._default_stage_id(), tracking=True, index=True, copy=False,
         domain=lambda self: [('process', '=', self._kam_process)], group_expand='_read_group_stage_ids',
         ondelete='restrict')
     stage_code = fields.Char(related='stage_id.code')

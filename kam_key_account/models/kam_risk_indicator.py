@@ -46,7 +46,14 @@ class KamRiskBand(models.Model):
     @api.model
     def _level_for_score(self, score):
         """The risk level of a weighted score, from the bands (one query)."""
-        for band in self.search([]):
-            if score >= band.min_score:
-                return band.level
-        return 'high'
+        return self._level_picker()(score)
+
+    @api.model
+    def _level_picker(self):
+        """A function from a weighted score to its risk level, the bands read once for a
+        whole batch. Each level has one band, so there are at most len(RISK_LEVELS)."""
+        bands = self.search([], limit=len(RISK_LEVELS))  # highest minimum first (_order)
+
+        def level_for(score):
+            return next((band.level for band in bands if score >= band.min_score), 'high')
+        return level_for

@@ -53,27 +53,27 @@ class KamScreening(models.Model):
         'Product Categories', domain=[('kind', '=', 'product_category')])
     customer_nature_ids = fields.Many2many(
         'kam.classification', 'kam_screening_customer_nature_rel', 'screening_id', 'classification_id',
-        'Customer Nature', domain=[('kind', '=', 'customer_nature')])
+        domain=[('kind', '=', 'customer_nature')])
     service_content_ids = fields.Many2many(
         'kam.classification', 'kam_screening_service_content_rel', 'screening_id', 'classification_id',
-        'Service Content', domain=[('kind', '=', 'service_content')])
+        domain=[('kind', '=', 'service_content')])
     # S2 potential
-    annual_sales = fields.Monetary('Annual Sales', tracking=True)
+    annual_sales = fields.Monetary(tracking=True)
     proposed_tier_id = fields.Many2one(
-        'kam.tier', 'Proposed Tier', compute='_compute_proposed_tier_id', store=True, readonly=False,
+        'kam.tier', compute='_compute_proposed_tier_id', store=True, readonly=False,
         tracking=True, check_company=True, help="From the annual sales and the tier thresholds (S2); can be adjusted.")
     proposed_manager_id = fields.Many2one(
         'res.users', 'Proposed Key-Account Manager', tracking=True, domain=[('share', '=', False)],
         help="The one person who will develop and manage the account (S9).")
     # S3 needs
-    needs = fields.Html('Needs')
+    needs = fields.Html()
     opportunities = fields.Html('Sales Opportunities')
     # S4-S5 our resources and the fit
     technology_score = fields.Integer('Technology', help="Our technology for this customer: 1 (weak) to 5 (strong).")
     production_score = fields.Integer('Production', help="Our production capacity for it: 1 (weak) to 5 (strong).")
     after_sales_score = fields.Integer('After-Sales', help="Our after-sales service for it: 1 (weak) to 5 (strong).")
     resource_notes = fields.Text('Resource Assessment')
-    fit_analysis = fields.Html('Fit Analysis')
+    fit_analysis = fields.Html()
     fit_score = fields.Float(compute='_compute_fit', store=True, digits=(4, 2), aggregator='avg')
     likelihood = fields.Selection(
         LIKELIHOODS, compute='_compute_fit', store=True,
@@ -124,7 +124,7 @@ class KamScreening(models.Model):
 
     @api.depends('risk_line_ids.score', 'risk_line_ids.weight')
     def _compute_risk(self):
-        Band = self.env['kam.risk.band']
+        level_for = self.env['kam.risk.band']._level_picker()
         for screening in self:
             lines = screening.risk_line_ids.filtered('score')
             weight = sum(lines.mapped('weight'))
@@ -133,7 +133,7 @@ class KamScreening(models.Model):
                 screening.risk_level = False
                 continue
             screening.risk_score = sum(line.score * line.weight for line in lines) / weight
-            screening.risk_level = Band._level_for_score(screening.risk_score)
+            screening.risk_level = level_for(screening.risk_score)
 
     @api.constrains(*SCORE_FIELDS)
     def _check_resource_scores(self):

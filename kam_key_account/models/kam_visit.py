@@ -148,7 +148,7 @@ class KamVisit(models.Model):
     improvements = fields.Text()
     next_steps = fields.Text('Next Development Steps')
     customer_views = fields.Text("Customer's Views")
-    key_points = fields.Text('Key Points')
+    key_points = fields.Text()
 
     @api.model
     def _default_checklist(self):
@@ -290,7 +290,7 @@ class KamVisit(models.Model):
         events = self.event_id
         result = super().unlink()
         # The visits' own deletion was checked: their events go with them.
-        events.sudo().with_context({SYNC_KEY: FROM_VISIT}).unlink()
+        events.sudo().with_context(kam_sync=FROM_VISIT).unlink()
         return result
 
     def write(self, vals):
@@ -314,7 +314,7 @@ class KamVisit(models.Model):
     def _set_process_vals(self, vals):
         """The one way the actions write the appointment state and the event link; the
         constraints (_check_confirmation) still apply."""
-        return self.with_context({SYNC_KEY: PROCESS}).write(vals)
+        return self.with_context(kam_sync=PROCESS).write(vals)
 
     def _sync_event(self, fnames):
         """Carry the visit's time, place and attendees to its event, with sudo once the
@@ -338,21 +338,22 @@ class KamVisit(models.Model):
                 if partners != event_sudo.partner_ids:
                     event_vals['partner_ids'] = [Command.set(partners.ids)]
             if event_vals:
-                event_sudo.with_context({SYNC_KEY: FROM_VISIT}).write(event_vals)
+                event_sudo.with_context(kam_sync=FROM_VISIT).write(event_vals)
 
     def _create_events(self):
         """Put the visits on the calendar (private events), once their write access is checked."""
         self.check_access('write')
         # Without the caller's default_* keys: they would fill the event's other fields.
         context = clean_context({**self.env.context, SYNC_KEY: FROM_VISIT, 'mail_create_nolog': True})
-        events = self.env['calendar.event'].sudo().with_context(context).create(
+        # The whole context replaced on purpose: the caller's, less its default_* keys.
+        events = self.env['calendar.event'].sudo().with_context(context).create(  # pylint: disable=context-overridden
             [visit._prepare_event_vals() for visit in self])
         for visit, event in zip(self, events):
             visit._set_process_vals({'event_id': event.id})
 
     def _remove_events(self):
         self.check_access('write')
-        self.event_id.sudo().with_context({SYNC_KEY: FROM_VISIT}).unlink()
+        self.event_id.sudo().with_context(kam_sync=FROM_VISIT).unlink()
 
     def _event_partners(self):
         """Our visitors always; the customer's contacts only once confirmed: Odoo mails
@@ -700,6 +701,6 @@ class KamDepartment(models.Model):
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
-    responsible_id = fields.Many2one('res.users', 'Responsible', required=True, domain=[('share', '=', False)])
+    responsible_id = fields.Many2one('res.users', required=True, domain=[('share', '=', False)])
     company_id = fields.Many2one('res.company', default=lambda self: self.env.company, index=True)
     active = fields.Boolean(default=True)
