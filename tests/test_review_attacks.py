@@ -157,7 +157,8 @@ class TestScreeningAttacks(KamScreeningCommon):
         only_here = new_test_user(
             self.env, login='kam_t_user_c1', groups='kam_key_account.group_kam_user', name='Company One Only',
             company_id=self.company.id, company_ids=self.company.ids)
-        rival = self.env['kam.competitor'].create({'name': 'Secret Rival of Company Two', 'company_id': self.company_2.id})
+        rival = self.env['kam.competitor'].create({
+            'name': 'Secret Rival of Company Two', 'company_id': self.company_2.id})
         screening = self._new_screening(user=only_here, name='Rival Check Ltd')
         try:
             rpc(self.env, 'kam.screening', 'write',
@@ -324,6 +325,19 @@ class TestVisitAttacks(KamVisitCommon):
         before = Activity.search_count(domain)
         rpc(self.env, 'kam.visit', 'action_done', [visit.ids + visit.ids], self.kam_supervisor)
         self.assertEqual(Activity.search_count(domain) - before, 1, "one visit, one follow-up")
+
+    def test_problem_written_with_duplicate_ids_keeps_one_activity(self):
+        """kam.visit.problem.write on [id, id]: _sync_activities creates one activity per
+        entry of `self`, the first is left behind, open, on the responsible's list."""
+        visit = self._visit()
+        problem = self.env['kam.visit.problem'].with_user(self.kam_user).create({
+            'visit_id': visit.id, 'description': 'Late deliveries', 'department_id': self.department.id})
+        rpc(self.env, 'kam.visit.problem', 'write',
+            [problem.ids + problem.ids, {'description': 'Late deliveries (3 weeks)'}], self.kam_user)
+        activities = self.env['mail.activity'].search([
+            ('res_model', '=', 'kam.visit'), ('res_id', '=', visit.id), ('user_id', '=', problem.responsible_id.id),
+            ('summary', 'like', 'Problem:')])
+        self.assertEqual(activities, problem.activity_id, "one open problem, one activity")
 
     def test_a_salesperson_without_kam_cannot_link_leads_to_visits(self):
         """crm.lead.kam_visit_id carries no groups (field nor view, unlike the issue's rule
