@@ -106,8 +106,8 @@ class TestScreeningAttacks(KamScreeningCommon):
         partner = self.env['res.partner'].create({'name': 'Gate Skipper Ltd', 'is_company': True})
         try:
             screening_id = rpc(self.env, 'kam.screening', 'create',
-                                 [{'partner_id': partner.id, 'proposed_manager_id': self.kam_user.id}],
-                                 self.kam_user, context={'default_stage_id': self.stage_confirmed.id})
+                               [{'partner_id': partner.id, 'proposed_manager_id': self.kam_user.id}],
+                               self.kam_user, context={'default_stage_id': self.stage_confirmed.id})
         except UserError:
             return
         screening = self.env['kam.screening'].browse(screening_id)
@@ -119,9 +119,9 @@ class TestScreeningAttacks(KamScreeningCommon):
         partner = self.env['res.partner'].create({'name': 'Wrong Process Ltd', 'is_company': True})
         try:
             screening_id = rpc(self.env, 'kam.screening', 'create',
-                                 [{'partner_id': partner.id, 'proposed_manager_id': self.kam_user.id}],
-                                 self.kam_user,
-                                 context={'default_stage_id': self.env.ref('kam_key_account.kam_stage_visit_done').id})
+                               [{'partner_id': partner.id, 'proposed_manager_id': self.kam_user.id}],
+                               self.kam_user,
+                               context={'default_stage_id': self.env.ref('kam_key_account.kam_stage_visit_done').id})
         except UserError:
             return
         self.assertEqual(self.env['kam.screening'].browse(screening_id).stage_id.process, 'screening')
@@ -148,7 +148,6 @@ class TestScreeningAttacks(KamScreeningCommon):
         with self.assertRaises(UserError) as cm:
             rpc(self.env, 'kam.screening', 'create', [{'partner_id': secret.id}], self.kam_user)
         self.assertNotIn('Secret Takeover Target', str(cm.exception))
-
 
     def test_screening_competitor_lines_take_competitors_of_the_company(self):
         """kam.screening.competitor.competitor_id has no check_company: a user of company 1
@@ -235,9 +234,9 @@ class TestVisitAttacks(KamVisitCommon):
                             "approved by the team leader of someone who no longer leads the visit")
 
     def test_rejection_reason_does_not_reach_the_customer(self):
-        """The approval subtypes are not internal and are default ones: a customer contact
-        who follows the visit (as the composer's autofollow makes the recipients of a sent
-        message) is mailed the reviewer's reason for rejecting the budget."""
+        """The approval subtypes are neither internal nor restricted, and are default ones: a
+        customer contact who follows the visit (any of its users may add followers) is
+        mailed the reviewer's reason for rejecting the budget."""
         visit = self._visit(budget_amount=8000)
         visit.message_subscribe(partner_ids=self.contact.ids)
         visit.action_request_approval()
