@@ -13,8 +13,12 @@ from .test_visit import KamVisitCommon
 
 
 def rpc(env, model, method, args, user, context=None, kwargs=None):
-    """What the JSON-RPC endpoint does: call_kw as the user, with the client's context."""
-    return call_kw(env[model].with_user(user), method, args, dict(kwargs or {}, context=context or {}))
+    """What the JSON-RPC endpoint does: call_kw as the user, with the client's context,
+    then the end of the request (flush, caches dropped): each call its own transaction."""
+    result = call_kw(env[model].with_user(user), method, args, dict(kwargs or {}, context=context or {}))
+    env.flush_all()
+    env.invalidate_all()
+    return result
 
 
 class TestScreeningAttacks(KamScreeningCommon):
@@ -177,6 +181,7 @@ class TestVisitAttacks(KamVisitCommon):
         confirmed (the customer invited) without the supervisor's approval."""
         big = self._visit(budget_amount=8000)
         self.assertTrue(big.budget_over_threshold)
+        self.env.flush_all()
         try:
             rpc(self.env, 'kam.visit', 'write', [big.ids, {'budget_over_threshold': False}], self.kam_user)
         except UserError:
@@ -267,6 +272,7 @@ class TestVisitAttacks(KamVisitCommon):
     def test_on_time_is_computed(self):
         """on_time (a stored compute, the punctuality KPI) is written by the client."""
         visit = self._visit()
+        self.env.flush_all()
         try:
             rpc(self.env, 'kam.visit', 'write', [visit.ids, {'on_time': True}], self.kam_user)
         except UserError:
