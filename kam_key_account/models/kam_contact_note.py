@@ -65,8 +65,8 @@ class KamContactNote(models.Model):
         result = super().write(vals)
         if moved:
             # Moving a note is a write on the account it lands on.
-            self._check_contact_of_account()
             self.check_access('write')
+            self._check_contact_of_account()
         return result
 
     def _check_contact_of_account(self):
