@@ -257,13 +257,13 @@ class ResPartner(models.Model):
         the data was erased, never what it was."""
         self._check_kam_personal_data_manager()
         people = self.browse(dict.fromkeys(self.ids))
-        notes_sudo = self.env['kam.contact.note'].sudo().search([('contact_id', 'in', people.ids)])
-        note_counts = {contact: len(notes) for contact, notes in notes_sudo.grouped('contact_id').items()}
-        notes_sudo.unlink()
-        people.sudo().write(dict.fromkeys(KAM_PERSONAL_FIELDS, False))
+        notes = self.env['kam.contact.note'].search([('contact_id', 'in', people.ids)])
+        note_counts = {contact: len(person_notes) for contact, person_notes in notes.grouped('contact_id').items()}
+        notes.unlink()
+        people.write(dict.fromkeys(KAM_PERSONAL_FIELDS, False))
         labels = ", ".join(self._fields[name]._description_string(self.env) for name in KAM_PERSONAL_FIELDS)
         for person in people:
-            person.sudo().message_post(body=self.env._(
+            person.message_post(body=self.env._(
                 "Key-account personal data erased by %(user)s: %(count)s personal note(s) "
                 "and the fields %(fields)s.",
                 user=self.env.user.name, count=note_counts.get(person, 0), fields=labels))
@@ -273,7 +273,8 @@ class ResPartner(models.Model):
         """Everything the addon holds about one person, as a JSON file to download.
 
         The file is an attachment bound to no record, so only the manager who asked for
-        it (and administrators) can open it."""
+        it (and administrators) can open it. Export and erasure both work with the
+        manager's own rights: the notes of the companies they work for."""
         self.ensure_one()
         self._check_kam_personal_data_manager()
         attachment = self.env['ir.attachment'].create({
