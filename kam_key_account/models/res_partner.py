@@ -31,21 +31,23 @@ class ResPartner(models.Model):
     operating figures per fiscal year (D2). On a person: their decision-making role and
     habits (V2).
 
-    ===================================  =============  ==========  ==========  ==========
-    Who                                  status,        assessments personal    erase /
-                                         classification figures     data        export
-    ===================================  =============  ==========  ==========  ==========
-    portal user                          -              -           -           -
-    employee without a KAM role          read           -           -           -
-    KAM User / Supervisor                read           read, write -           -
-    KAM Manager and above                read, write    read, write -           yes
-    approval engine (sudo, checked)      write          -           -           -
-    ===================================  =============  ==========  ==========  ==========
+    ===============================  ==============  ============  ===============
+    Who                              status,         assessments   export / erase
+                                     classification                a person's data
+    ===============================  ==============  ============  ===============
+    portal user                      -               -             -
+    employee without a KAM role      read            -             -
+    KAM User, Supervisor             read            read, write   -
+    KAM Manager and above            read, write     read, write   yes
+    approval engine (sudo, checked)  write           -             -
+    ===============================  ==============  ============  ===============
 
     Status is the tier, the manager, the key-account flag and date (``base.group_user``);
-    only KAM Managers or the engine write them. Assessments are everything else the addon
-    adds (``group_kam_user``). Every grouped field is ``copy=False`` so that Duplicate
-    works for users outside the group. Erasing a person's data (PIPL, GDPR) removes their
+    only KAM Managers or the engine write them. The classification (same groups) is
+    written by whoever may write the contact. Assessments are everything else the addon
+    adds (``group_kam_user``; the operating figures and personal notes have their own
+    record rules). Every grouped field is ``copy=False`` so that Duplicate works for users
+    outside the group. Erasing a person's data (PIPL, GDPR) removes their
     personal notes and empties the assessment fields; business records stay.
     """
     _inherit = 'res.partner'
