@@ -68,6 +68,7 @@ class TestContactNotes(KamCommon):
         self.contact.parent_id = self.account_2
         self.assertEqual(self.contact.commercial_partner_id, self.account_2)
         self.assertEqual(self.note.account_id, self.account, "never recomputed")
+        self.assertFalse(self.env['kam.contact.note']._fields['account_id'].compute)
         with self.assertRaises(AccessError):
             self.note.with_user(self.kam_user_2).read(['family'])
         self.assertFalse(self.env['kam.contact.note'].with_user(self.kam_user_2).search(
