@@ -1,4 +1,4 @@
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form
 
 from .common import KamCommon
@@ -96,3 +96,39 @@ class TestAccountProfile(KamCommon):
         self.assertEqual(tiers, self.tier_potential | self.tier_key | self.tier_strategic)
         self.assertEqual(partners[3].kam_qualifying_tier_id, self.tier_potential, "4.5M is below Key's 5M")
         self.assertEqual(partners[4].kam_qualifying_tier_id, self.tier_key, "6M")
+
+
+class TestFiguresBelongToTheirAccount(KamCommon):
+    """Figures are part of their account: creating them on, or moving them to, an account
+    the user does not manage is a write on that account, and is refused."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.figure = cls.env['kam.account.figure'].create(
+            {'partner_id': cls.account.id, 'fiscal_year': 2024, 'revenue': 100})
+
+    def test_kam_user_keeps_their_accounts_figures(self):
+        figure = self.figure.with_user(self.kam_user)
+        figure.revenue = 120
+        other_year = self.env['kam.account.figure'].with_user(self.kam_user).create(
+            {'partner_id': self.account.id, 'fiscal_year': 2023, 'revenue': 90})
+        self.assertEqual(other_year.partner_id, self.account)
+
+    def test_figures_cannot_be_created_on_anothers_account(self):
+        with self.assertRaises(AccessError):
+            self.env['kam.account.figure'].with_user(self.kam_user).create(
+                {'partner_id': self.account_2.id, 'fiscal_year': 2024, 'revenue': 1})
+
+    def test_figures_cannot_be_moved_to_anothers_account(self):
+        with self.assertRaises(AccessError):
+            self.figure.with_user(self.kam_user).write({'partner_id': self.account_2.id})
+        self.assertEqual(self.figure.partner_id, self.account)
+        with self.assertRaises(AccessError):
+            self.account_2.with_user(self.kam_user).kam_figure_ids = [(4, self.figure.id)]
+        self.assertEqual(self.figure.partner_id, self.account)
+
+    def test_supervisor_moves_figures_anywhere(self):
+        self.figure.with_user(self.kam_supervisor).partner_id = self.account_2
+        self.assertEqual(self.figure.partner_id, self.account_2)
+

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 from .common import KamCommon
 
@@ -41,12 +41,44 @@ class TestContactNotes(KamCommon):
     def test_users_without_kam_role_are_denied(self):
         with self.assertRaises(AccessError):
             self.note.with_user(self.partner_manager).read(['character'])
-        self.assertEqual(self.account.with_user(self.partner_manager).kam_contact_note_count, 0)
+        # The counter itself is a Key Accounts field: the ORM refuses it before any count.
+        with self.assertRaisesText(AccessError, 'kam_contact_note_count'):
+            self.account.with_user(self.partner_manager).read(['kam_contact_note_count'])
 
     def test_note_count_and_no_tracking(self):
         self.assertEqual(self.account.with_user(self.kam_user).kam_contact_note_count, 1)
         self.assertNotIn('mail.thread', self.env['kam.contact.note']._inherit or [])
         self.assertFalse(any(getattr(f, 'tracking', False) for f in self.env['kam.contact.note']._fields.values()))
+
+    def test_notes_cannot_be_moved_to_an_account_one_does_not_manage(self):
+        note = self.note.with_user(self.kam_user)
+        colleague = self.env['res.partner'].create({'name': 'Ma Lin', 'parent_id': self.account_2.id})
+        with self.assertRaises(AccessError):
+            note.write({'account_id': self.account_2.id, 'contact_id': colleague.id})
+        with self.assertRaises(AccessError):
+            note.write({'account_id': self.account_2.id})
+        self.assertEqual(self.note.account_id, self.account)
+
+    def test_note_is_written_for_a_contact_of_its_account(self):
+        with self.assertRaisesText(ValidationError, 'does not work for'):
+            self.env['kam.contact.note'].create({'contact_id': self.contact.id, 'account_id': self.account_2.id})
+
+    def test_note_stays_with_the_account_when_the_person_moves(self):
+        """PIPL/GDPR: a note does not follow the person to a new employer."""
+        self.contact.parent_id = self.account_2
+        self.assertEqual(self.contact.commercial_partner_id, self.account_2)
+        self.assertEqual(self.note.account_id, self.account, "never recomputed")
+        self.assertFalse(self.env['kam.contact.note']._fields['account_id'].compute)
+        with self.assertRaises(AccessError):
+            self.note.with_user(self.kam_user_2).read(['family'])
+        self.assertFalse(self.env['kam.contact.note'].with_user(self.kam_user_2).search(
+            [('contact_id', '=', self.contact.id)]))
+        self.assertEqual(self.account_2.with_user(self.kam_user_2).kam_contact_note_count, 1, "only note_2")
+        # The new account's manager starts their own notes on the person.
+        new_note = self.env['kam.contact.note'].with_user(self.kam_user_2).create(
+            {'contact_id': self.contact.id, 'interests': 'Tennis'})
+        self.assertEqual(new_note.account_id, self.account_2)
+        self.assertFalse(self.note.with_user(self.kam_user).pressures, "the old one is still readable by its manager")
 
     def test_notes_follow_the_new_manager(self):
         self.account.kam_manager_id = self.kam_user_2

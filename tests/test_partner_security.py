@@ -18,6 +18,19 @@ class TestPartnerKeyAccountFields(KamCommon):
             self.env['res.partner'].with_user(self.partner_manager).create({
                 'name': 'Sneaky', 'is_company': True, 'kam_tier_id': self.tier_strategic.id})
 
+    def test_partner_manager_without_kam_role_cannot_touch_assessments(self):
+        """The assessments carry the Key Accounts group: the ORM refuses them first."""
+        account = self.account.with_user(self.partner_manager)
+        for values in ({'kam_annual_sales': 1}, {'kam_habits': 'Guess'}, {'kam_figure_ids': [(5,)]}):
+            with self.subTest(values=values), self.assertRaisesText(AccessError, 'enough rights'):
+                account.write(values)
+        with self.assertRaisesText(AccessError, 'enough rights'):
+            self.contact.with_user(self.partner_manager).write({'kam_attitude': 'opposed'})
+        with self.assertRaisesText(AccessError, 'enough rights'):
+            self.env['res.partner'].with_user(self.partner_manager).create({
+                'name': 'Sneaky', 'parent_id': self.account.id, 'kam_influence': 'high'})
+        self.assertEqual(self.contact.kam_influence, 'high', "nothing saved")
+
     def test_kam_user_and_supervisor_cannot_write_tier(self):
         for user in (self.kam_user, self.kam_supervisor):
             with self.subTest(user=user.login), self.assertRaises(AccessError):

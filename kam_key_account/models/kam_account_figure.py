@@ -13,8 +13,18 @@ class KamAccountFigure(models.Model):
 
     The ratios follow from the figures; a ratio whose divisor is zero is left empty
     (0 in the database, hidden in the views), never a division error. Net profit may be
-    negative (a loss); every other figure may not. Readable by KAM Users, written by
-    the account's manager and by Supervisors and above.
+    negative (a loss); every other figure may not.
+
+    ==========================  ==========================================
+    Who                         May
+    ==========================  ==========================================
+    KAM User                    read all; write those of accounts they manage
+    Supervisor and above        read and write all (their companies)
+    anyone else                 nothing
+    ==========================  ==========================================
+
+    Creating figures on, or moving them to, an account the user may not manage is refused
+    (the create rule, and a check of the moved figures after the write).
     """
     _name = 'kam.account.figure'
     _description = 'Key-Account Operating Figures'
@@ -87,6 +97,13 @@ class KamAccountFigure(models.Model):
     def _compute_display_name(self):
         for figure in self:
             figure.display_name = f"{figure.partner_id.display_name or ''} {figure.fiscal_year}".strip()
+
+    def write(self, vals):
+        result = super().write(vals)
+        if 'partner_id' in vals:
+            # Moving figures is a write on the account they land on.
+            self.check_access('write')
+        return result
 
 
 def _ratio(numerator, divisor):

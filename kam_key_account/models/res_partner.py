@@ -1,3 +1,6 @@
+import base64
+import json
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
@@ -12,6 +15,12 @@ CONTACT_MANNERS = [
 KAM_PROTECTED_FIELDS = frozenset({
     'kam_tier_id', 'kam_manager_id', 'kam_is_key_account', 'kam_confirmed_date',
 })
+# What the addon records about a person (PIPL, GDPR): exported on request, erased on request.
+KAM_PERSONAL_FIELDS = (
+    'kam_contact_role', 'kam_influence', 'kam_attitude', 'kam_reports_to_id',
+    'kam_preferred_contact_time', 'kam_preferred_contact_manner', 'kam_habits',
+)
+NOTE_FIELDS = ('character', 'pressures', 'interests', 'family')
 
 
 class ResPartner(models.Model):
@@ -20,53 +29,87 @@ class ResPartner(models.Model):
     On a company: tier, dedicated account manager (专人开发和管理), classification (S1/D1),
     annual sales basis and the tier it qualifies for (S2), the sales profile and the
     operating figures per fiscal year (D2). On a person: their decision-making role and
-    habits (V2). Everyone who reads the partner reads these fields; only KAM Managers
-    write the tier, the manager and the key-account flag.
+    habits (V2).
+
+    ===============================  ==============  ============  ===============
+    Who                              status,         assessments   export / erase
+                                     classification                a person's data
+    ===============================  ==============  ============  ===============
+    portal user                      -               -             -
+    employee without a KAM role      read            -             -
+    KAM User, Supervisor             read            read, write   -
+    KAM Manager and above            read, write     read, write   yes
+    approval engine (sudo, checked)  write           -             -
+    ===============================  ==============  ============  ===============
+
+    Status is the tier, the manager, the key-account flag and date (``base.group_user``);
+    only KAM Managers or the engine write them. The classification (same groups) is
+    written by whoever may write the contact. Assessments are everything else the addon
+    adds (``group_kam_user``; the operating figures and personal notes have their own
+    record rules). Every grouped field is ``copy=False`` so that Duplicate works for users
+    outside the group. Erasing a person's data (PIPL, GDPR) removes their
+    personal notes and empties the assessment fields; business records stay.
     """
     _inherit = 'res.partner'
 
+    # Status and classification: every employee sees them, portal users do not.
     kam_tier_id = fields.Many2one(
-        'kam.tier', 'Key-Account Tier', index='btree_not_null', tracking=True,
-        group_expand='_read_group_kam_tier_ids', ondelete='restrict')
-    kam_tier_color = fields.Integer(related='kam_tier_id.color')
+        'kam.tier', 'Key-Account Tier', index='btree_not_null', tracking=True, copy=False,
+        group_expand='_read_group_kam_tier_ids', ondelete='restrict', groups='base.group_user')
+    kam_tier_color = fields.Integer(related='kam_tier_id.color', groups='base.group_user')
     kam_manager_id = fields.Many2one(
-        'res.users', 'Key-Account Manager', index='btree_not_null', tracking=True,
+        'res.users', 'Key-Account Manager', index='btree_not_null', tracking=True, copy=False,
+        groups='base.group_user',
         domain=lambda self: [
             ('share', '=', False),
             ('all_group_ids', 'in', self.env.ref('kam_key_account.group_kam_user').id)],
         help="The one person who develops and manages this account.")
     kam_is_key_account = fields.Boolean(
-        'Key Account', tracking=True, copy=False,
+        'Key Account', tracking=True, copy=False, groups='base.group_user',
         help="Set when a screening confirms the partner as a key account (S8-S9).")
-    kam_confirmed_date = fields.Date('Key Account Since', copy=False, tracking=True)
-    kam_can_manage = fields.Boolean(compute='_compute_kam_can_manage')
+    kam_confirmed_date = fields.Date(
+        'Key Account Since', copy=False, tracking=True, groups='base.group_user')
+    kam_can_manage = fields.Boolean(compute='_compute_kam_can_manage', groups='base.group_user')
 
     kam_product_category_ids = fields.Many2many(
         'kam.classification', 'kam_partner_product_category_rel', 'partner_id', 'classification_id',
-        'Product Categories', domain=[('kind', '=', 'product_category')])
+        'Product Categories', domain=[('kind', '=', 'product_category')], copy=False,
+        groups='base.group_user')
     kam_customer_nature_ids = fields.Many2many(
         'kam.classification', 'kam_partner_customer_nature_rel', 'partner_id', 'classification_id',
-        'Customer Nature', domain=[('kind', '=', 'customer_nature')])
+        'Customer Nature', domain=[('kind', '=', 'customer_nature')], copy=False,
+        groups='base.group_user')
     kam_service_content_ids = fields.Many2many(
         'kam.classification', 'kam_partner_service_content_rel', 'partner_id', 'classification_id',
-        'Service Content', domain=[('kind', '=', 'service_content')])
+        'Service Content', domain=[('kind', '=', 'service_content')], copy=False,
+        groups='base.group_user')
 
-    kam_currency_id = fields.Many2one('res.currency', compute='_compute_kam_currency_id')
+    # Assessments, figures, sales profile, decision makers and counters: Key Accounts roles only.
+    kam_currency_id = fields.Many2one(
+        'res.currency', compute='_compute_kam_currency_id', groups='kam_key_account.group_kam_user')
     kam_annual_sales = fields.Monetary(
-        'Annual Sales Basis', currency_field='kam_currency_id',
+        'Annual Sales Basis', currency_field='kam_currency_id', copy=False,
+        groups='kam_key_account.group_kam_user',
         help="Annual sales the tier thresholds are measured against (S2), in the company's currency.")
     kam_qualifying_tier_id = fields.Many2one(
         'kam.tier', 'Qualifying Tier', compute='_compute_kam_qualifying_tier_id',
+        groups='kam_key_account.group_kam_user',
         help="The highest tier whose minimum the annual sales basis reaches: a suggestion.")
 
     kam_customers_profile = fields.Text(
-        'Its Customers', help="Who buys this account's products.")
-    kam_marketing_profile = fields.Text('Its Marketing')
-    kam_logistics_profile = fields.Text('Its Logistics')
-    kam_figure_ids = fields.One2many('kam.account.figure', 'partner_id', 'Operating Figures')
+        'Its Customers', copy=False, groups='kam_key_account.group_kam_user',
+        help="Who buys this account's products.")
+    kam_marketing_profile = fields.Text(
+        'Its Marketing', copy=False, groups='kam_key_account.group_kam_user')
+    kam_logistics_profile = fields.Text(
+        'Its Logistics', copy=False, groups='kam_key_account.group_kam_user')
+    kam_figure_ids = fields.One2many(
+        'kam.account.figure', 'partner_id', 'Operating Figures', copy=False,
+        groups='kam_key_account.group_kam_user')
     kam_contact_ids = fields.One2many(
-        'res.partner', 'parent_id', 'Decision Makers',
-        domain=[('is_company', '=', False), ('active', '=', True)])
+        'res.partner', 'parent_id', 'Decision Makers', copy=False,
+        domain=[('is_company', '=', False), ('active', '=', True)],
+        groups='kam_key_account.group_kam_user')
 
     kam_contact_role = fields.Selection([
         ('decision_maker', 'Decision Maker'),
@@ -74,24 +117,35 @@ class ResPartner(models.Model):
         ('user', 'User'),
         ('gatekeeper', 'Gatekeeper'),
         ('champion', 'Champion'),
-    ], 'Buying Role')
+    ], 'Buying Role', copy=False, groups='kam_key_account.group_kam_user')
     kam_influence = fields.Selection([
         ('low', 'Low'), ('medium', 'Medium'), ('high', 'High'),
-    ], 'Influence')
+    ], 'Influence', copy=False, groups='kam_key_account.group_kam_user')
     kam_attitude = fields.Selection([
         ('supportive', 'Supportive'), ('neutral', 'Neutral'), ('opposed', 'Opposed'),
-    ], 'Attitude')
+    ], 'Attitude', copy=False, groups='kam_key_account.group_kam_user')
     kam_reports_to_id = fields.Many2one(
-        'res.partner', 'Reports To', domain="[('parent_id', '=', parent_id), ('id', '!=', id)]")
+        'res.partner', 'Reports To', domain="[('parent_id', '=', parent_id), ('id', '!=', id)]",
+        copy=False, groups='kam_key_account.group_kam_user')
     kam_preferred_contact_time = fields.Char(
-        'Preferred Contact Time', help="When this person likes to be contacted, e.g. Tuesday mornings.")
-    kam_preferred_contact_manner = fields.Selection(CONTACT_MANNERS, 'Preferred Contact Manner')
-    kam_habits = fields.Text('Contact Habits', help="Used to choose the timing and manner of a visit (V2).")
-    kam_contact_note_count = fields.Integer(compute='_compute_kam_contact_note_count')
-    kam_screening_count = fields.Integer(compute='_compute_kam_screening_count')
-    kam_visit_count = fields.Integer(compute='_compute_kam_visit_dates')
-    kam_last_visit_date = fields.Datetime('Last Visit', compute='_compute_kam_visit_dates')
-    kam_next_visit_date = fields.Datetime('Next Visit', compute='_compute_kam_visit_dates')
+        'Preferred Contact Time', copy=False, groups='kam_key_account.group_kam_user',
+        help="When this person likes to be contacted, e.g. Tuesday mornings.")
+    kam_preferred_contact_manner = fields.Selection(
+        CONTACT_MANNERS, 'Preferred Contact Manner', copy=False,
+        groups='kam_key_account.group_kam_user')
+    kam_habits = fields.Text(
+        'Contact Habits', copy=False, groups='kam_key_account.group_kam_user',
+        help="Used to choose the timing and manner of a visit (V2).")
+    kam_contact_note_count = fields.Integer(
+        compute='_compute_kam_contact_note_count', groups='kam_key_account.group_kam_user')
+    kam_screening_count = fields.Integer(
+        compute='_compute_kam_screening_count', groups='kam_key_account.group_kam_user')
+    kam_visit_count = fields.Integer(
+        compute='_compute_kam_visit_dates', groups='kam_key_account.group_kam_user')
+    kam_last_visit_date = fields.Datetime(
+        'Last Visit', compute='_compute_kam_visit_dates', groups='kam_key_account.group_kam_user')
+    kam_next_visit_date = fields.Datetime(
+        'Next Visit', compute='_compute_kam_visit_dates', groups='kam_key_account.group_kam_user')
 
     @api.depends_context('uid')
     def _compute_kam_can_manage(self):
@@ -198,6 +252,66 @@ class ResPartner(models.Model):
         action['domain'] = [('account_id', '=', self.id)]
         action['context'] = {'default_account_id': self.id}
         return action
+
+    def action_kam_erase_personal_data(self):
+        """Erase what the addon recorded about these people: their personal notes and
+        the assessment fields. Visits, screenings and leads stay; the chatter says that
+        the data was erased, never what it was."""
+        self._check_kam_personal_data_manager()
+        people = self.browse(dict.fromkeys(self.ids))
+        notes = self.env['kam.contact.note'].search([('contact_id', 'in', people.ids)])
+        note_counts = {contact: len(person_notes) for contact, person_notes in notes.grouped('contact_id').items()}
+        notes.unlink()
+        people.write(dict.fromkeys(KAM_PERSONAL_FIELDS, False))
+        labels = ", ".join(self._fields[name]._description_string(self.env) for name in KAM_PERSONAL_FIELDS)
+        for person in people:
+            person.message_post(body=self.env._(
+                "Key-account personal data erased by %(user)s: %(count)s personal note(s) "
+                "and the fields %(fields)s.",
+                user=self.env.user.name, count=note_counts.get(person, 0), fields=labels))
+        return True
+
+    def action_kam_export_personal_data(self):
+        """Everything the addon holds about one person, as a JSON file to download.
+
+        The file is an attachment bound to no record, so only the manager who asked for
+        it (and administrators) can open it. Export and erasure both work with the
+        manager's own rights: the notes of the companies they work for."""
+        self.ensure_one()
+        self._check_kam_personal_data_manager()
+        attachment = self.env['ir.attachment'].create({
+            'name': f"personal-data-{self.id}.json",
+            'mimetype': 'application/json',
+            'datas': base64.b64encode(json.dumps(
+                self._kam_personal_data(), ensure_ascii=False, indent=2, default=str).encode()),
+        })
+        return {
+            'type': 'ir.actions.act_url',
+            'url': f'/web/content/{attachment.id}?download=true',
+            'target': 'self',
+        }
+
+    def _kam_personal_data(self):
+        self.ensure_one()
+        notes = self.env['kam.contact.note'].search([('contact_id', '=', self.id)])
+        values = self.read(list(KAM_PERSONAL_FIELDS))[0]
+        values['kam_reports_to_id'] = self.kam_reports_to_id.display_name or False
+        del values['id']
+        return {
+            'partner': {'id': self.id, 'name': self.name, 'email': self.email or False,
+                        'company': self.commercial_partner_id.name},
+            'profile': values,
+            'personal_notes': [
+                dict({name: note[name] or False for name in NOTE_FIELDS},
+                     account=note.account_id.display_name, written=note.create_date)
+                for note in notes],
+        }
+
+    def _check_kam_personal_data_manager(self):
+        if not self.env.user.has_group('kam_key_account.group_kam_manager'):
+            raise AccessError(self.env._(
+                "Only Key Accounts Managers may export or erase a person's personal data."))
+        self.check_access('read')
 
     def _check_kam_protected_fields(self, field_names):
         if not field_names or self.env.su:
