@@ -1,5 +1,8 @@
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form
+from odoo.tools import mute_logger
 
 from .common import KamCommon
 
@@ -45,8 +48,6 @@ class TestAccountProfile(KamCommon):
     def test_one_set_of_figures_per_year(self):
         self._figure(revenue=1)
         self.assertEqual(self.account.kam_figure_ids.fiscal_year, 2025)
-        from psycopg2 import IntegrityError
-        from odoo.tools import mute_logger
         with mute_logger('odoo.sql_db'), self.assertRaises(IntegrityError), self.cr.savepoint():
             self._figure(revenue=2)
 
@@ -131,4 +132,3 @@ class TestFiguresBelongToTheirAccount(KamCommon):
     def test_supervisor_moves_figures_anywhere(self):
         self.figure.with_user(self.kam_supervisor).partner_id = self.account_2
         self.assertEqual(self.figure.partner_id, self.account_2)
-

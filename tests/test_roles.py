@@ -1,4 +1,5 @@
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from odoo import fields
@@ -16,7 +17,7 @@ class TestRoles(KamCommon):
         groups = [self.env.ref(GROUP % role) for role in ROLES]
         self.assertEqual(len({g.privilege_id for g in groups}), 1, "one Key Accounts privilege")
         self.assertEqual(groups[0].privilege_id.name, 'Key Accounts')
-        for lower, higher in zip(groups, groups[1:]):
+        for lower, higher in pairwise(groups):
             self.assertIn(lower, higher.implied_ids)
             self.assertIn(lower, higher.all_implied_ids)
         self.assertIn(groups[0], groups[-1].all_implied_ids, "GM implies every lower role")
@@ -105,7 +106,7 @@ class TestRolesTable(KamScreeningCommon):
             with self.env.cr.savepoint():
                 method(*args)
                 self.env.flush_all()
-                raise _Undo
+                raise _Undo  # noqa: TRY301 - the savepoint rolls the trial call back
         except AccessError:
             return False
         except _Undo:

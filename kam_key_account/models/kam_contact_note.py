@@ -32,7 +32,7 @@ class KamContactNote(models.Model):
         'res.partner', 'Decision Maker', required=True, index=True, ondelete='cascade',
         check_company=True)
     account_id = fields.Many2one(
-        'res.partner', 'Account', required=True, index=True, ondelete='cascade',
+        'res.partner', required=True, index=True, ondelete='cascade',
         help="The account the note was written for; it stays there if the person moves.")
     company_id = fields.Many2one(related='account_id.company_id', store=True, index=True)
     character = fields.Text()
