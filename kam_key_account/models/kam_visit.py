@@ -248,11 +248,10 @@ class KamVisit(models.Model):
         is approved."""
         now = fields.Datetime.now()
         for visit in self.filtered(lambda v: v.appointment_state == 'confirmed'):
-            # With sudo: the meeting may be private to others than the confirming user; its
-            # attendees may have changed since it was linked.
-            meeting_sudo = visit.sudo().premeeting_event_id
+            # Attendance again: the meeting's attendees may have changed since it was linked.
             if visit.visit_type == 'development' and not (
-                    meeting_sudo and meeting_sudo.stop <= now and visit._premeeting_attended()):
+                    visit.premeeting_event_id and visit.premeeting_event_id.stop <= now
+                    and visit._premeeting_attended()):
                 raise ValidationError(self.env._(
                     "%(visit)s is a development visit: hold the pre-visit discussion meeting first "
                     "(拜访前讨论会议).", visit=visit.name))
@@ -293,8 +292,9 @@ class KamVisit(models.Model):
     def _check_contacts_of_account(self):
         """Customer attendees are invited to the event once the visit is confirmed (V3): the
         form's domain is no protection against a client that sends any partner id. Names
-        none of them: the ids are the client's, their names may not be."""
-        for visit in self.sudo():
+        none of them: the ids are the client's, their names not necessarily theirs to read
+        (constraints run with sudo)."""
+        for visit in self:
             if visit._strangers_to_account(visit.contact_id | visit.contact_ids):
                 raise ValidationError(self.env._(
                     "The contact person and the customer attendees of %(visit)s must be people of the "
@@ -309,20 +309,6 @@ class KamVisit(models.Model):
                 raise ValidationError(self.env._(
                     "The pre-visit discussion meeting of %(visit)s must be attended by its leader or one "
                     "of its visitors.", visit=visit.name))
-
-    @api.constrains('premeeting_event_id')
-    def _check_premeeting_readable(self):
-        """Who links a meeting vouches that it was held: they must see it. Every employee
-        reads private events as busy time only, so a private event counts as seen only by
-        its organiser and attendees."""
-        if self.env.su:
-            return
-        for visit in self.filtered('premeeting_event_id'):
-            meeting = visit.premeeting_event_id
-            if not meeting.has_access('read') or meeting._check_private_event_conditions():
-                raise ValidationError(self.env._(
-                    "%(visit)s: link as pre-visit discussion meeting an event you can see; a private "
-                    "event of others cannot be linked.", visit=visit.name))
 
     # ------------------------------------------------------------------------------------
     # CRUD and calendar sync (V3)
@@ -339,7 +325,10 @@ class KamVisit(models.Model):
                 self._check_process_write()
             if vals.get('user_id'):  # the leader is a visitor too
                 vals['visitor_ids'] = vals.get('visitor_ids', []) + [Command.link(vals['user_id'])]
-        return super().create(vals_list)
+        visits = super().create(vals_list)
+        # Whether from the values or a default_* key: the meeting the visits ended up with.
+        visits.filtered('premeeting_event_id')._check_premeeting_visible()
+        return visits
 
     def unlink(self):
         events = self.event_id
@@ -352,6 +341,8 @@ class KamVisit(models.Model):
         if PROCESS_FIELDS & vals.keys():
             self._check_process_write()
         result = super().write(vals)
+        if vals.get('premeeting_event_id'):
+            self._check_premeeting_visible()
         if self.env.context.get(SYNC_KEY) is not FROM_EVENT:
             self._sync_event(vals.keys())
         return result
@@ -464,6 +455,20 @@ class KamVisit(models.Model):
                 raise UserError(self.env._(
                     "This event is the key-account visit %(visit)s: only those who may edit the "
                     "visit can move or delete it.", visit=visit.sudo().name))
+
+    def _check_premeeting_visible(self):
+        """Who links a pre-visit meeting vouches that it was held: they must see it. Every
+        employee reads private events as busy time only, so a private event is seen only by
+        its organiser and attendees. Checked in create and write, with the caller's rights:
+        constraints run with sudo."""
+        if self.env.su:
+            return
+        for visit in self:
+            meeting = visit.premeeting_event_id
+            if not meeting.has_access('read') or meeting._check_private_event_conditions():
+                raise ValidationError(self.env._(
+                    "%(visit)s: link as pre-visit discussion meeting an event you can see; a private "
+                    "event of others cannot be linked.", visit=visit.name))
 
     def _check_lines_writable(self):
         """A line created on, moved onto or away from a visit is a write on that visit."""
