@@ -67,8 +67,8 @@ class KamVisit(models.Model):
                        summarised before that approval (changing the budget, the leader, the
                        account or the company withdraws it and leaves the customer's
                        invitation as it is); links as pre-visit meeting an event that
-                       neither the leader nor a visitor attends, or a private event they do
-                       not attend; acts twice by passing a visit's id twice
+                       neither the leader nor a visitor attends, or a private event they
+                       neither organise nor attend; acts twice by passing a visit's id twice
     ================== ================================================================
     """
     _name = 'kam.visit'
@@ -479,26 +479,6 @@ class KamVisit(models.Model):
         self.ensure_one()
         return self.budget_over_threshold and self.approval_state != 'approved'
 
-    def _strangers_to_account(self, contacts):
-        """The `contacts` that are not people of the visited account, i.e. not children of
-        its commercial partner."""
-        self.ensure_one()
-        commercial = self.partner_id.commercial_partner_id
-        return contacts.filtered(lambda c: c.commercial_partner_id != commercial or c == commercial)
-
-    def _premeeting_attended(self):
-        """Whether the leader or a visitor attends the pre-visit meeting; read with sudo, the
-        meeting may be private to the visit's other people."""
-        self.ensure_one()
-        visit_sudo = self.sudo()
-        people = (visit_sudo.user_id | visit_sudo.visitor_ids).partner_id
-        return bool(visit_sudo.premeeting_event_id.partner_ids & people)
-
-    def _deduplicated(self):
-        """These visits, each once: an RPC client may call an action on [id, id], and what an
-        action creates (an event, a follow-up) must be created once per visit."""
-        return self.browse(dict.fromkeys(self.ids))
-
     # ------------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------------
@@ -600,6 +580,26 @@ class KamVisit(models.Model):
     # ------------------------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------------------------
+
+    def _strangers_to_account(self, contacts):
+        """The `contacts` that are not people of the visited account, i.e. not children of
+        its commercial partner."""
+        self.ensure_one()
+        commercial = self.partner_id.commercial_partner_id
+        return contacts.filtered(lambda c: c.commercial_partner_id != commercial or c == commercial)
+
+    def _premeeting_attended(self):
+        """Whether the leader or a visitor attends the pre-visit meeting; read with sudo, the
+        meeting may be private to the visit's other people."""
+        self.ensure_one()
+        visit_sudo = self.sudo()
+        people = (visit_sudo.user_id | visit_sudo.visitor_ids).partner_id
+        return bool(visit_sudo.premeeting_event_id.partner_ids & people)
+
+    def _deduplicated(self):
+        """These visits, each once: an RPC client may call an action on [id, id], and what an
+        action creates (an event, a follow-up) must be created once per visit."""
+        return self.browse(dict.fromkeys(self.ids))
 
     def _prepare_lead_vals(self):
         self.ensure_one()
