@@ -321,7 +321,7 @@ class TestVisitAttacks(KamVisitCommon):
         past = self.start - timedelta(days=10)
         premeeting = self.env['calendar.event'].create({
             'name': 'Pre-visit discussion', 'start': past - timedelta(days=1),
-            'stop': past - timedelta(days=1, hours=-1)})
+            'stop': past - timedelta(days=1, hours=-1), 'partner_ids': [(6, 0, self.kam_supervisor.partner_id.ids)]})
         visit = self._visit(user=self.kam_supervisor, visit_type='development', premeeting_event_id=premeeting.id,
                             visitor_ids=[(6, 0, self.kam_supervisor.ids)], start=past, stop=past + timedelta(hours=1))
         visit.action_confirm_appointment()

@@ -202,7 +202,7 @@ class TestVisit(KamVisitCommon):
     def test_follow_up_a_week_after_a_development_visit(self):
         premeeting = self.env['calendar.event'].create({
             'name': 'Pre-visit discussion', 'start': fields.Datetime.now() - timedelta(hours=3),
-            'stop': fields.Datetime.now() - timedelta(hours=2)})
+            'stop': fields.Datetime.now() - timedelta(hours=2), 'partner_ids': [(6, 0, self.kam_supervisor.partner_id.ids)]})
         visit = self._visit(user=self.kam_supervisor, visit_type='development', premeeting_event_id=premeeting.id)
         visit.action_book()
         visit.action_confirm_appointment()
@@ -235,7 +235,7 @@ class TestVisit(KamVisitCommon):
     def test_development_visit_waits_for_the_pre_visit_meeting(self):
         meeting = self.env['calendar.event'].create({
             'name': 'Pre-visit discussion', 'start': fields.Datetime.now() + timedelta(hours=1),
-            'stop': fields.Datetime.now() + timedelta(hours=2)})
+            'stop': fields.Datetime.now() + timedelta(hours=2), 'partner_ids': [(6, 0, self.kam_supervisor.partner_id.ids)]})
         visit = self._visit(user=self.kam_supervisor, visit_type='development')
         visit.action_book()
         with self.assertRaisesText(UserError, 'pre-visit discussion meeting'):

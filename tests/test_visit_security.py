@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import call_kw
-from odoo.tests import new_test_user
+from odoo.tests import Form, new_test_user
 
 from .test_visit import KamVisitCommon
 
@@ -296,3 +296,123 @@ class TestVisitEvents(KamVisitSecurityCommon):
         own = Event.create({'name': 'Dentist', 'start': self.start, 'stop': self.start + timedelta(hours=1)})
         own.write({'start': self.start + timedelta(hours=1), 'stop': self.start + timedelta(hours=2)})
         own.unlink()
+
+
+class TestVisitReviewHoles(KamVisitSecurityCommon):
+    """The visit side of issue 7's hostile review, beyond its attack tests."""
+
+    def test_who_and_what_was_approved_withdraws_the_approval(self):
+        changes = {
+            'leader': {'user_id': self.kam_user_2.id},
+            'account': {'partner_id': self.account_2.id, 'contact_id': self.contact_2.id,
+                        'contact_ids': [(6, 0, self.contact_2.ids)]},
+            'budget': {'budget_amount': 9000},
+        }
+        for what, vals in changes.items():
+            with self.subTest(what=what):
+                big = self._approved_big_visit()
+                self._rpc('kam.visit', 'write', [big.ids, vals])
+                self.assertEqual(big.approval_state, 'draft')
+                with self.assertRaisesText(UserError, "request the supervisor's approval"):
+                    big.action_confirm_appointment()
+        # What neither chose the reviewers nor changes the budget keeps the approval.
+        big = self._approved_big_visit()
+        later = self.start + timedelta(days=1)
+        self._rpc('kam.visit', 'write', [big.ids, {
+            'visitor_ids': [(4, self.kam_user_2.id)], 'location': 'Suzhou plant',
+            'start': later, 'stop': later + timedelta(hours=1)}])
+        self.assertEqual(big.approval_state, 'approved')
+
+    def test_supervisors_are_told_in_internal_notes(self):
+        visit = self._visit()
+        visit.message_subscribe(partner_ids=self.contact.ids)
+        visit.action_book()
+        visit.action_create_opportunity()
+        self.env['kam.visit.problem'].with_user(self.kam_user).create({
+            'visit_id': visit.id, 'description': 'Payment delays', 'department_id': self.department.id})
+        visit.event_id.unlink()
+        notes = visit.message_ids.filtered(lambda m: any(
+            text in str(m.body) for text in ('New opportunity', 'Problems raised', 'calendar event was deleted')))
+        self.assertEqual(len(notes), 3)
+        self.assertEqual(notes.subtype_id, self.env.ref('mail.mt_note'))
+        for notice in notes.filtered(lambda m: 'calendar event' not in str(m.body)):
+            self.assertIn(self.kam_supervisor.partner_id, notice.notified_partner_ids)
+        self.assertFalse(self.env['mail.notification'].sudo().search([
+            ('res_partner_id', '=', self.contact.id), ('mail_message_id', 'in', visit.message_ids.ids)]))
+
+    def test_every_visit_action_takes_each_visit_once(self):
+        visit = self._visit()
+        twice = visit.ids + visit.ids
+        self._rpc('kam.visit', 'action_confirm_appointment', [twice])
+        self.assertEqual(self.env['calendar.event'].sudo().search([('kam_visit_id', '=', visit.id)]), visit.event_id)
+        self.assertEqual(self._rpc('kam.visit', 'action_open_leads', [twice])['domain'],
+                         [('kam_visit_id', '=', visit.id)])
+        self._rpc('kam.visit', 'action_create_opportunity', [twice])
+        self.assertEqual(len(visit.lead_ids), 1)
+        visit.checklist_ids.write({'done': True})
+        self._rpc('kam.visit', 'action_mark_prepared', [twice])
+        self.assertEqual(visit.stage_id, self.stage['prepared'])
+        visit.write({'problem_ids': [(0, 0, {'description': 'Late deliveries', 'department_id': self.department.id})]})
+        problem = visit.problem_ids
+        self._rpc('kam.visit.problem', 'action_solve', [problem.ids + problem.ids], user=self.kam_manager)
+        self.assertEqual(problem.state, 'done')
+        self.assertFalse(visit.activity_ids.filtered(lambda a: a.summary and a.summary.startswith('Problem:')))
+        self._rpc('kam.visit', 'action_cancel', [twice])
+        self.assertEqual(visit.stage_id, self.stage['cancelled'])
+
+    def test_contacts_are_people_of_the_account(self):
+        visit = self._visit()
+        assistant = self.env['res.partner'].create({'name': 'Wang Fang', 'parent_id': self.contact.id})
+        for vals in ({'contact_id': self.contact_2.id}, {'contact_ids': [(4, self.contact_2.id)]},
+                     {'contact_ids': [(4, self.account.id)]}, {'contact_id': self.account.id}):
+            with self.subTest(vals=vals):
+                with self.assertRaisesText(ValidationError, 'must be people of the visited account') as cm:
+                    self._rpc('kam.visit', 'write', [visit.ids, vals])
+                self.assertNotIn(self.contact_2.name, str(cm.exception))
+        with self.assertRaisesText(ValidationError, 'must be people of the visited account'):
+            self._rpc('kam.visit', 'write', [visit.ids, {'partner_id': self.account_2.id}])
+        # A person below a contact is a person of the account too.
+        self._rpc('kam.visit', 'write', [visit.ids, {'contact_ids': [(4, assistant.id)]}])
+        self.assertEqual(visit.contact_ids, self.contact | assistant)
+        # In the form, another account drops the previous account's people.
+        with Form(visit) as form:
+            form.partner_id = self.account_2
+            self.assertFalse(form.contact_id)
+            self.assertFalse(form.contact_ids)
+        self.assertEqual(visit.partner_id, self.account_2)
+
+    def test_pre_visit_meeting_is_attended_by_the_visits_people(self):
+        ended = self.start - timedelta(days=5)
+
+        def meeting(attendees, **values):
+            return self.env['calendar.event'].create(dict({
+                'name': 'Pre-visit discussion', 'start': ended, 'stop': ended + timedelta(hours=1),
+                'partner_ids': [(6, 0, attendees.partner_id.ids)]}, **values))
+
+        visit = self._visit(user=self.kam_supervisor, visit_type='development',
+                            visitor_ids=[(6, 0, (self.kam_supervisor | self.kam_manager).ids)])
+        with self.assertRaisesText(ValidationError, 'attended by its leader or one of its visitors'):
+            self._rpc('kam.visit', 'write', [visit.ids, {'premeeting_event_id': meeting(self.kam_director).id}],
+                      user=self.kam_supervisor)
+        # A meeting of the manager, who goes along: the visit's own.
+        theirs = meeting(self.kam_manager)
+        self._rpc('kam.visit', 'write', [visit.ids, {'premeeting_event_id': theirs.id}], user=self.kam_supervisor)
+        with self.assertRaisesText(ValidationError, 'attended by its leader or one of its visitors'):
+            self._rpc('kam.visit', 'write', [visit.ids, {'visitor_ids': [(3, self.kam_manager.id)]}],
+                      user=self.kam_supervisor)
+        # The meeting's attendees changed since: the confirmation checks them again.
+        theirs.partner_ids = self.kam_director.partner_id
+        with self.assertRaisesText(UserError, 'pre-visit discussion meeting'):
+            visit.action_confirm_appointment()
+        # The supervisor's own private meeting: someone who does not attend it links nothing
+        # to it, but confirms the visit it belongs to.
+        private = meeting(self.kam_supervisor, privacy='private', user_id=self.kam_supervisor.id)
+        with self.assertRaisesText(ValidationError, 'a private event of others cannot be linked'):
+            self._rpc('kam.visit', 'write', [visit.ids, {'premeeting_event_id': private.id}], user=self.kam_director)
+        with self.assertRaisesText(ValidationError, 'a private event of others cannot be linked'):
+            self._rpc('kam.visit', 'create', [{'partner_id': self.account.id, 'visit_type': 'development',
+                                                'user_id': self.kam_supervisor.id}],
+                      {'default_premeeting_event_id': private.id}, user=self.kam_director)
+        self._rpc('kam.visit', 'write', [visit.ids, {'premeeting_event_id': private.id}], user=self.kam_supervisor)
+        self._rpc('kam.visit', 'action_confirm_appointment', [visit.ids], user=self.kam_director)
+        self.assertEqual(visit.appointment_state, 'confirmed')

@@ -49,10 +49,13 @@ class KamVisit(models.Model):
     Who                What
     ================== ================================================================
     KAM User           plans, books, prepares, makes and summarises the visits they are
-                       responsible for or take part in; routine and service visits only
+                       responsible for or take part in; routine and service visits only;
+                       invites as customer attendees only people of the visited account
     KAM Supervisor     sees and edits every visit (its calendar event follows, even when
-                       they are not invited), makes development visits (由主管级以上人员实施),
-                       approves visits whose budget exceeds the company's threshold
+                       they are not invited), makes development visits (由主管级以上人员实施)
+                       after a pre-visit meeting that the leader or a visitor attends,
+                       approves visits whose budget exceeds the company's threshold (not
+                       visits they asked the approval of)
     attendees          move the visit by moving its event only if they may edit the visit;
                        deleting the event sends the visit back to be booked
     other employees    see the visit's event as busy time (a private event, with nothing
@@ -61,8 +64,11 @@ class KamVisit(models.Model):
     nobody             writes the appointment state or the event link (only Book, Customer
                        Confirmed, Cancel and the event's deletion set them), confirms a visit
                        whose budget needs an approval it lacks, or marks it done or
-                       summarised before that approval (raising a confirmed budget withdraws
-                       it and leaves the customer's invitation as it is)
+                       summarised before that approval (changing the budget, the leader, the
+                       account or the company withdraws it and leaves the customer's
+                       invitation as it is); links as pre-visit meeting an event that
+                       neither the leader nor a visitor attends, or a private event they
+                       neither organise nor attend; acts twice by passing a visit's id twice
     ================== ================================================================
     """
     _name = 'kam.visit'
@@ -71,7 +77,10 @@ class KamVisit(models.Model):
     _order = 'start desc, id desc'
     _check_company_auto = True
     _kam_process = 'visit'
-    _approval_relevant_fields = ('budget_amount', 'currency_id')
+    # What the reviewers approved (this budget, for this account and company) and what chose
+    # them (the team leader of user_id, the account's manager, the company's chain and
+    # threshold): changing any of them withdraws the approval.
+    _approval_relevant_fields = ('budget_amount', 'currency_id', 'user_id', 'partner_id', 'company_id')
 
     partner_id = fields.Many2one(
         'res.partner', 'Account', required=True, tracking=True, index=True, check_company=True,
@@ -80,7 +89,7 @@ class KamVisit(models.Model):
         'res.partner', 'Contact Person', check_company=True,
         domain="[('parent_id', '=', partner_id), ('is_company', '=', False)]")
     contact_ids = fields.Many2many(
-        'res.partner', 'kam_visit_contact_rel', 'visit_id', 'partner_id', 'Customer Attendees',
+        'res.partner', 'kam_visit_contact_rel', 'visit_id', 'partner_id', 'Customer Attendees', check_company=True,
         domain="[('parent_id', '=', partner_id), ('is_company', '=', False)]",
         help="Invited to the calendar event once the appointment is confirmed.")
     user_id = fields.Many2one(
@@ -192,6 +201,14 @@ class KamVisit(models.Model):
         for visit in self:
             visit.open_problem_count = counts.get(visit, 0)
 
+    @api.onchange('partner_id')
+    def _onchange_partner_id_contacts(self):
+        """Another account: drop the previous account's people, which
+        _check_contacts_of_account would refuse on save."""
+        if self.contact_id and self._strangers_to_account(self.contact_id):
+            self.contact_id = False
+        self.contact_ids -= self._strangers_to_account(self.contact_ids)
+
     # ------------------------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------------------------
@@ -231,8 +248,10 @@ class KamVisit(models.Model):
         is approved."""
         now = fields.Datetime.now()
         for visit in self.filtered(lambda v: v.appointment_state == 'confirmed'):
+            # Attendance again: the meeting's attendees may have changed since it was linked.
             if visit.visit_type == 'development' and not (
-                    visit.premeeting_event_id and visit.premeeting_event_id.stop <= now):
+                    visit.premeeting_event_id and visit.premeeting_event_id.stop <= now
+                    and visit._premeeting_attended()):
                 raise ValidationError(self.env._(
                     "%(visit)s is a development visit: hold the pre-visit discussion meeting first "
                     "(拜访前讨论会议).", visit=visit.name))
@@ -269,6 +288,28 @@ class KamVisit(models.Model):
                     "Development visits are made by supervisors or above: %(users)s cannot be visitors.",
                     users=", ".join(juniors.mapped('name'))))
 
+    @api.constrains('partner_id', 'contact_id', 'contact_ids')
+    def _check_contacts_of_account(self):
+        """Customer attendees are invited to the event once the visit is confirmed (V3): the
+        form's domain is no protection against a client that sends any partner id. Names
+        none of them: the ids are the client's, their names not necessarily theirs to read
+        (constraints run with sudo)."""
+        for visit in self:
+            if visit._strangers_to_account(visit.contact_id | visit.contact_ids):
+                raise ValidationError(self.env._(
+                    "The contact person and the customer attendees of %(visit)s must be people of the "
+                    "visited account (its contacts).", visit=visit.name))
+
+    @api.constrains('premeeting_event_id', 'user_id', 'visitor_ids')
+    def _check_premeeting_attended(self):
+        """The pre-visit discussion meeting (拜访前讨论会议) is one the visit's own people
+        attend: otherwise any ended event would unlock a development visit's confirmation."""
+        for visit in self.filtered('premeeting_event_id'):
+            if not visit._premeeting_attended():
+                raise ValidationError(self.env._(
+                    "The pre-visit discussion meeting of %(visit)s must be attended by its leader or one "
+                    "of its visitors.", visit=visit.name))
+
     # ------------------------------------------------------------------------------------
     # CRUD and calendar sync (V3)
     # ------------------------------------------------------------------------------------
@@ -284,7 +325,10 @@ class KamVisit(models.Model):
                 self._check_process_write()
             if vals.get('user_id'):  # the leader is a visitor too
                 vals['visitor_ids'] = vals.get('visitor_ids', []) + [Command.link(vals['user_id'])]
-        return super().create(vals_list)
+        visits = super().create(vals_list)
+        # Whether from the values or a default_* key: the meeting the visits ended up with.
+        visits.filtered('premeeting_event_id')._check_premeeting_visible()
+        return visits
 
     def unlink(self):
         events = self.event_id
@@ -297,6 +341,8 @@ class KamVisit(models.Model):
         if PROCESS_FIELDS & vals.keys():
             self._check_process_write()
         result = super().write(vals)
+        if vals.get('premeeting_event_id'):
+            self._check_premeeting_visible()
         if self.env.context.get(SYNC_KEY) is not FROM_EVENT:
             self._sync_event(vals.keys())
         return result
@@ -399,7 +445,8 @@ class KamVisit(models.Model):
         if planned:
             visits.write({'stage_id': planned.id})
         for visit in visits:
-            visit.message_post(body=self.env._("The calendar event was deleted: the visit is to be booked again."))
+            visit.message_post(body=self.env._("The calendar event was deleted: the visit is to be booked again."),
+                               subtype_xmlid='mail.mt_note')
 
     def _check_can_edit_event(self):
         """Moving or deleting a visit's event is a write on the visit."""
@@ -408,6 +455,20 @@ class KamVisit(models.Model):
                 raise UserError(self.env._(
                     "This event is the key-account visit %(visit)s: only those who may edit the "
                     "visit can move or delete it.", visit=visit.sudo().name))
+
+    def _check_premeeting_visible(self):
+        """Who links a pre-visit meeting vouches that it was held: they must see it. Every
+        employee reads private events as busy time only, so a private event is seen only by
+        its organiser and attendees. Checked in create and write, with the caller's rights:
+        constraints run with sudo."""
+        if self.env.su:
+            return
+        for visit in self:
+            meeting = visit.premeeting_event_id
+            if not meeting.has_access('read') or meeting._check_private_event_conditions():
+                raise ValidationError(self.env._(
+                    "%(visit)s: link as pre-visit discussion meeting an event you can see; a private "
+                    "event of others cannot be linked.", visit=visit.name))
 
     def _check_lines_writable(self):
         """A line created on, moved onto or away from a visit is a write on that visit."""
@@ -424,14 +485,15 @@ class KamVisit(models.Model):
 
     def action_book(self):
         """V3: the appointment is made; the visit is on the calendar."""
-        for visit in self:
+        visits = self._deduplicated()
+        for visit in visits:
             if not visit.start:
                 raise UserError(self.env._("Give %(visit)s a date and time before booking it.", visit=visit.name))
             booked = visit._stage_by_code('booked')
             if booked and visit.stage_id.sequence < booked.sequence:
                 visit.write({'stage_id': booked.id})
-        self.filtered(lambda v: v.appointment_state == 'to_book')._set_process_vals({'appointment_state': 'booked'})
-        to_put_on_calendar = self.filtered(lambda v: not v.event_id)
+        visits.filtered(lambda v: v.appointment_state == 'to_book')._set_process_vals({'appointment_state': 'booked'})
+        to_put_on_calendar = visits.filtered(lambda v: not v.event_id)
         if to_put_on_calendar:
             to_put_on_calendar._create_events()
         return True
@@ -440,13 +502,14 @@ class KamVisit(models.Model):
         """The customer confirmed: invite their contacts. Development visits need their
         pre-visit meeting to be over; budgets above the threshold, the supervisor's approval
         (both checked by _check_confirmation, whatever the route)."""
-        self.filtered(lambda v: v.appointment_state == 'to_book').action_book()
-        self._set_process_vals({'appointment_state': 'confirmed'})
+        visits = self._deduplicated()
+        visits.filtered(lambda v: v.appointment_state == 'to_book').action_book()
+        visits._set_process_vals({'appointment_state': 'confirmed'})
         return True
 
     def action_mark_prepared(self):
         """V5: every checklist line is ticked."""
-        for visit in self:
+        for visit in self._deduplicated():
             if visit.checklist_ids.filtered(lambda line: not line.done):
                 raise UserError(self.env._(
                     "Tick every line of the preparation checklist of %(visit)s first (V5).", visit=visit.name))
@@ -455,8 +518,9 @@ class KamVisit(models.Model):
 
     def action_done(self):
         """V6 done; V11: a development visit gets its follow-up within a week."""
+        visits = self._deduplicated()
         now = fields.Datetime.now()
-        for visit in self:
+        for visit in visits:
             if visit._budget_needs_approval():
                 raise UserError(self.env._(
                     "The budget of %(visit)s exceeds the company's threshold: it must be approved before "
@@ -469,28 +533,30 @@ class KamVisit(models.Model):
             if values:
                 visit.write(values)
             visit._move_to('done')
-        self.filtered(lambda v: v.visit_type == 'development')._schedule_follow_up()
+        visits.filtered(lambda v: v.visit_type == 'development')._schedule_follow_up()
         return True
 
     def action_summarise(self):
         """V9: the summary is written."""
-        for visit in self:
+        for visit in self._deduplicated():
             if not (visit.summary_analysis or visit.lessons or visit.improvements):
                 raise UserError(self.env._("Write the summary of %(visit)s first (V9).", visit=visit.name))
             visit._move_to('summarised')
         return True
 
     def action_cancel(self):
-        self._move_to('cancelled')
-        self._remove_events()
+        visits = self._deduplicated()
+        visits._move_to('cancelled')
+        visits._remove_events()
         return True
 
     def action_create_opportunity(self):
         """V7: an opportunity found on the visit, reported to the supervisor."""
-        self.ensure_one()
-        lead = self.env['crm.lead'].create(self._prepare_lead_vals())
-        self._notify_supervisors(self.env._(
-            "New opportunity from the visit %(visit)s: %(lead)s", visit=self.display_name, lead=lead.name))
+        visit = self._deduplicated()
+        visit.ensure_one()
+        lead = self.env['crm.lead'].create(visit._prepare_lead_vals())
+        visit._notify_supervisors(self.env._(
+            "New opportunity from the visit %(visit)s: %(lead)s", visit=visit.display_name, lead=lead.name))
         return {
             'type': 'ir.actions.act_window',
             'res_model': 'crm.lead',
@@ -499,20 +565,41 @@ class KamVisit(models.Model):
         }
 
     def action_open_leads(self):
-        self.ensure_one()
+        visit = self._deduplicated()
+        visit.ensure_one()
         action = self.env['ir.actions.act_window']._for_xml_id('crm.crm_lead_opportunities')
         action.update({
-            'domain': [('kam_visit_id', '=', self.id)],
-            'context': {'default_kam_visit_id': self.id, 'default_partner_id': self.partner_id.id},
+            'domain': [('kam_visit_id', '=', visit.id)],
+            'context': {'default_kam_visit_id': visit.id, 'default_partner_id': visit.partner_id.id},
         })
         return action
 
     def action_print_visit_record(self):
-        return self.env.ref('kam_key_account.action_report_kam_visit_record').report_action(self)
+        return self.env.ref('kam_key_account.action_report_kam_visit_record').report_action(self._deduplicated())
 
     # ------------------------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------------------------
+
+    def _strangers_to_account(self, contacts):
+        """The `contacts` that are not people of the visited account, i.e. not children of
+        its commercial partner."""
+        self.ensure_one()
+        commercial = self.partner_id.commercial_partner_id
+        return contacts.filtered(lambda c: c.commercial_partner_id != commercial or c == commercial)
+
+    def _premeeting_attended(self):
+        """Whether the leader or a visitor attends the pre-visit meeting; read with sudo, the
+        meeting may be private to the visit's other people."""
+        self.ensure_one()
+        visit_sudo = self.sudo()
+        people = (visit_sudo.user_id | visit_sudo.visitor_ids).partner_id
+        return bool(visit_sudo.premeeting_event_id.partner_ids & people)
+
+    def _deduplicated(self):
+        """These visits, each once: an RPC client may call an action on [id, id], and what an
+        action creates (an event, a follow-up) must be created once per visit."""
+        return self.browse(dict.fromkeys(self.ids))
 
     def _prepare_lead_vals(self):
         self.ensure_one()
@@ -538,9 +625,11 @@ class KamVisit(models.Model):
         return supervisors.filtered(lambda u: self.company_id in u.company_ids) - self.user_id
 
     def _notify_supervisors(self, body):
+        """An internal note to the supervisors only: a comment would mail every follower,
+        the customer contacts who follow the visit included."""
         for visit in self:
             visit.message_post(body=body, partner_ids=visit._supervisors().partner_id.ids,
-                               subtype_xmlid='mail.mt_comment')
+                               subtype_xmlid='mail.mt_note')
 
     def _schedule_follow_up(self):
         """V11: listen to the customer again within a week: an activity on the account,
@@ -672,12 +761,15 @@ class KamVisitProblem(models.Model):
         return self.env._("The activity of a problem is set by the problem itself.")
 
     def _sync_activities(self):
-        """One activity per open problem, for its responsible; solving it marks it done."""
-        solved = self.filtered(lambda p: p.state == 'done' and p.activity_id)
+        """One activity per open problem, for its responsible; solving it marks it done.
+        Each problem once: a write on [id, id] would otherwise leave the first new activity
+        behind, open and unlinked."""
+        problems = self.browse(dict.fromkeys(self.ids))
+        solved = problems.filtered(lambda p: p.state == 'done' and p.activity_id)
         solved.activity_id.action_feedback(feedback=self.env._("Solved"))
         todo = self.env.ref('mail.mail_activity_data_todo')
         model_id = self.env['ir.model']._get_id('kam.visit')
-        open_problems = self.filtered(lambda p: p.state == 'open')
+        open_problems = problems.filtered(lambda p: p.state == 'open')
         open_problems.activity_id.unlink()
         activities = self.env['mail.activity'].create([{
             'res_model_id': model_id,
