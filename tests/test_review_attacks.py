@@ -75,11 +75,12 @@ class TestScreeningAttacks(KamScreeningCommon):
         # Rendered as in production (attachment_use), not as the test mode's HTML.
         self.screening.with_user(self.kam_manager).with_context(force_report_rendering=True).action_approve()
         self.assertEqual(self.screening.approval_state, 'approved')
-        self.assertEqual(self.env['ir.attachment'].search_count([
-            ('res_model', '=', 'kam.screening'), ('res_id', '=', self.screening.id), ('name', '=', name)]), 1,
-            "the existing attachment was reused, not rendered again")
-        self.assertNotEqual(self.screening.risk_report_id.id, forged,
-                            "the filed risk analysis is the requester's own upload")
+        filed = self.screening.risk_report_id
+        self.assertNotEqual(filed.id, forged, "the filed risk analysis is the requester's own upload")
+        # A fresh rendering, filed beside the upload (which stays the requester's document).
+        self.assertRecordValues(filed, [{'name': name, 'res_model': 'kam.screening', 'res_id': self.screening.id}])
+        self.assertTrue(filed.raw.startswith(b'%PDF') and filed.raw != b'%PDF-1.4 every risk: low')
+        self.assertEqual(self.env['ir.attachment'].browse(forged).raw, b'%PDF-1.4 every risk: low')
 
     def test_risk_level_cannot_be_forged(self):
         """The reviewers read risk_score / risk_level; the requester writes them directly,
