@@ -341,7 +341,8 @@ class KamScreeningLineMixin(models.AbstractModel):
     def unlink(self):
         screenings = self.screening_id
         result = super().unlink()
-        screenings._kam_lines_changed()
+        # exists(): the lines may go with their screening, deleted in the same call.
+        screenings.exists()._kam_lines_changed()
         return result
 
     @api.ondelete(at_uninstall=False)
