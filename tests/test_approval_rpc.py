@@ -270,3 +270,150 @@ class TestApprovalRpc(KamScreeningCommon):
             ('activity_type_id', '=', todo.id)]).user_id)
         self._overdue(self.screening)
         self.assertEqual(self.env['kam.approval.review']._escalate_overdue_batch(10), (0, 0), "reported once")
+
+
+class TestProcessFieldsRpc(KamScreeningCommon):
+    """Review of issue 7: what the process computes or its engine sets is no client's to
+    write, by any route into create or write."""
+
+    def rpc(self, method, args, user=None, context=None, kwargs=None):
+        result = call_kw(self.env['kam.screening'].with_user(user or self.kam_user), method, args,
+                         dict(kwargs or {}, context=context or {}))
+        self.env.flush_all()
+        self.env.invalidate_all()
+        return result
+
+    def _partner(self, name):
+        return self.env['res.partner'].create({'name': name, 'is_company': True})
+
+    def test_protected_fields_are_the_stored_computes_and_the_engine_fields(self):
+        protected = self.env['kam.screening']._kam_protected_fields()
+        self.assertLessEqual({'risk_score', 'risk_level', 'fit_score', 'likelihood', 'is_open',
+                              'confirmed_date', 'risk_report_id'}, protected)
+        self.assertNotIn('proposed_tier_id', protected, "a computed proposal the user may adjust")
+        self.assertLessEqual({'budget_over_threshold', 'budget_company_amount', 'on_time'},
+                             self.env['kam.visit']._kam_protected_fields())
+
+    def test_no_route_sets_a_protected_field_on_create(self):
+        routes = {
+            'values': ({'risk_level': 'low'}, {}),
+            'default_ context key': ({}, {'default_is_open': False}),
+            'engine field in the context': ({}, {'default_confirmed_date': '2020-01-01'}),
+        }
+        for route, (values, context) in routes.items():
+            with self.subTest(route=route), self.assertRaisesText(AccessError, 'set by the process itself'):
+                self.rpc('create', [dict({'partner_id': self._partner(route).id}, **values)], context=context)
+        with self.assertRaisesText(AccessError, 'set by the process itself'):
+            self.rpc('copy', [self.screening.ids], kwargs={'default': {'risk_score': 5.0}})
+
+    def test_a_personal_default_does_not_set_a_protected_field(self):
+        field = self.env['ir.model.fields']._get('kam.screening', 'is_open')
+        self.env['ir.default'].with_user(self.kam_user).create({
+            'field_id': field.id, 'json_value': 'false', 'user_id': self.kam_user.id})
+        with self.assertRaisesText(AccessError, 'set by the process itself'):
+            self.rpc('create', [{'partner_id': self._partner('Personal Default Ltd').id}])
+
+    def test_what_the_user_may_write_stays_writable(self):
+        self.rpc('write', [self.screening.ids, {'proposed_tier_id': self.tier_strategic.id, 'needs': '<p>More</p>'}])
+        self.assertEqual(self.screening.proposed_tier_id, self.tier_strategic)
+        copy_id = self.rpc('copy', [self.screening.ids], user=self.kam_manager,
+                           kwargs={'default': {'partner_id': self._partner('Copied Prospect').id}})
+        self.assertEqual(self.env['kam.screening'].browse(copy_id).risk_level, self.screening.risk_level,
+                         "computed again from the copied lines")
+
+    def test_a_personal_default_stage_does_not_skip_the_gates(self):
+        field = self.env['ir.model.fields']._get('kam.screening', 'stage_id')
+        self.env['ir.default'].with_user(self.kam_user).create({
+            'field_id': field.id, 'json_value': str(self.stage_confirmed.id), 'user_id': self.kam_user.id})
+        with self.assertRaisesText(UserError, 'only be reached through approval'):
+            self.rpc('create', [{'partner_id': self._partner('Default Stage Ltd').id}])
+
+    def test_a_kanban_quick_create_in_the_first_column_works(self):
+        screening_id = self.rpc('create', [{'partner_id': self._partner('Quick Create Ltd').id}],
+                                context={'default_stage_id': self.stage_draft.id})
+        self.assertEqual(self.env['kam.screening'].browse(screening_id).stage_id, self.stage_draft)
+
+    # ---- the filed risk analysis -------------------------------------------------------
+
+    def _approve(self, screening):
+        screening.with_user(self.kam_user).action_request_approval()
+        screening.with_user(self.kam_supervisor).action_approve()
+        screening.with_user(self.kam_manager).with_context(force_report_rendering=True).action_approve()
+        self.assertEqual(screening.approval_state, 'approved')
+
+    def test_filing_again_removes_only_its_own_previous_filing(self):
+        self._approve(self.screening)
+        first = self.screening.risk_report_id
+        self.assertTrue(first.raw.startswith(b'%PDF'))
+        screening = self.screening.with_context(force_report_rendering=True)
+        screening._file_risk_analysis()
+        self.assertFalse(first.exists(), "a screening filed again keeps its new table")
+        victim = self.env['ir.attachment'].create({
+            'name': 'contract-signed.pdf', 'raw': b'%PDF-1.4 not ours',
+            'res_model': 'res.partner', 'res_id': self.account_2.id})
+        self.screening.sudo().risk_report_id = victim  # e.g. a link set by hand in the database
+        screening._file_risk_analysis()
+        self.assertTrue(victim.exists(), "another record's attachment is never deleted")
+        self.assertEqual((self.screening.risk_report_id.res_model, self.screening.risk_report_id.res_id),
+                         ('kam.screening', self.screening.id))
+
+    # ---- lines are part of what is approved --------------------------------------------
+
+    def test_line_changes_withdraw_a_pending_approval(self):
+        competitor = self.env['kam.competitor'].create({'name': 'Rival Line Co'})
+        changes = {
+            'a competitor added': lambda s: self.env['kam.screening.competitor'].with_user(self.kam_user).create(
+                {'screening_id': s.id, 'competitor_id': competitor.id}),
+            'a risk line deleted': lambda s: s.risk_line_ids[:1].with_user(self.kam_user).unlink(),
+            'a risk line rewritten through the form': lambda s: s.with_user(self.kam_user).write(
+                {'risk_line_ids': [(1, s.risk_line_ids[0].id, {'comment': 'Rewritten'})]}),
+        }
+        for change, do in changes.items():
+            with self.subTest(change=change):
+                screening = self._new_screening(name=f'Lines {change}')
+                screening.with_user(self.kam_user).action_request_approval()
+                do(screening)
+                self.assertRecordValues(screening, [{'approval_state': 'draft', 'stage_id': self.stage_draft.id}])
+                self.assertFalse(self.approval_activities(screening))
+
+    def test_a_filed_screening_changed_by_a_manager_goes_back_to_draft(self):
+        self._approve(self.screening)
+        with self.assertRaises(AccessError):
+            self.screening.risk_line_ids[0].with_user(self.kam_user).write({'score': 1})
+        self.screening.with_user(self.kam_manager).write({'resource_notes': 'Not decisive'})
+        self.assertEqual(self.screening.approval_state, 'approved')
+        self.screening.risk_line_ids[0].with_user(self.kam_manager).write({'score': 1})
+        self.assertRecordValues(self.screening, [{'approval_state': 'draft', 'stage_id': self.stage_draft.id,
+                                                  'is_open': True}])
+
+    # ---- four eyes, messages, errors ---------------------------------------------------
+
+    def test_the_responsible_never_reviews_their_own_screening(self):
+        # The responsible (user_id, kam_user) is the step's only reviewer; a supervisor requests.
+        self.step_supervisor.user_ids = self.kam_user
+        self.screening.with_user(self.kam_supervisor).action_request_approval()
+        review = self.screening.approval_review_id
+        self.assertNotIn(self.kam_user, review.reviewer_ids)
+        self.assertTrue(review.escalated, "nobody else on the step: escalated to the role above")
+        self.assertFalse(self.screening.with_user(self.kam_user).can_approve)
+        with self.assertRaises(UserError):
+            self.screening.with_user(self.kam_user).action_approve()
+
+    def test_approval_subtypes_of_every_process_are_internal(self):
+        subtypes = self.env['ir.model.data'].search([
+            ('module', '=', 'kam_key_account'), ('model', '=', 'mail.message.subtype'),
+            ('name', '=like', 'mt\\_%\\_approval\\_%')])
+        self.assertEqual(set(self.env['mail.message.subtype'].browse(subtypes.mapped('res_id')).mapped('res_model')),
+                         {'kam.screening', 'kam.visit'})
+        for subtype in self.env['mail.message.subtype'].browse(subtypes.mapped('res_id')):
+            with self.subTest(subtype=subtype.name, model=subtype.res_model):
+                self.assertTrue(subtype.internal)
+
+    def test_the_screening_in_the_way_is_named_to_those_who_read_it(self):
+        with self.assertRaisesText(UserError, 'Prospect Industries is already being screened'):
+            self.rpc('create', [{'partner_id': self.screening.partner_id.id}])
+        theirs = self._new_screening(user=self.kam_user_2, name='Their Secret Prospect',
+                                     proposed_manager_id=self.kam_user_2.id)
+        with self.assertRaises(UserError) as cm:
+            self.rpc('create', [{'partner_id': theirs.partner_id.id}])
+        self.assertNotIn(theirs.name, str(cm.exception), "another user's screening is not named")

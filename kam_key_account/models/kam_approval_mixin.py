@@ -57,11 +57,15 @@ class KamApprovalMixin(models.AbstractModel):
     Who                What
     ================== ======================================================================
     record's writers   request approval (not twice), withdraw it by moving the record back
-                       before the first gate stage; delete a record that has no decision
-                       (its review lines go with it)
+                       before the first gate stage or by changing what was approved (an
+                       approval-relevant field, in any stage: the record goes back to its
+                       first stage if it was in a gate); delete a record that has no
+                       decision (its review lines go with it)
     current reviewers  approve or reject (with a reason) the current step, once each, never
-                       a request of their own
-    General Manager    override-approve the current step, with a reason that is logged
+                       a request of their own nor one of a record they are responsible for
+                       (`_approval_responsible`: such a step escalates to the role above)
+    General Manager    override-approve the current step, with a reason that is logged (not
+                       on their own request or record)
     KAM Managers       are given a To-Do when a step has nobody left who may decide it
     nobody             write approval fields or review lines, move a record into a gate
                        stage (or past the first one) before it is approved, delete a
@@ -112,7 +116,8 @@ class KamApprovalMixin(models.AbstractModel):
             review = record.sudo().approval_review_id
             open_to_user = (
                 record.approval_state == 'pending' and review.state == 'pending'
-                and user != record.approval_requester_id and user not in review.decision_ids.user_id)
+                and user != record.approval_requester_id and user not in record._approval_responsible()
+                and user not in review.decision_ids.user_id)
             record.can_approve = open_to_user and user in review.reviewer_ids
             record.can_override_approval = open_to_user and is_gm and user not in review.reviewer_ids
 
@@ -123,13 +128,16 @@ class KamApprovalMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            defaults = {name: self.env.context.get(f'default_{name}') for name in APPROVAL_FIELDS}
+            # What create() would fill in for a missing field: the default_* context keys
+            # and the user's own defaults are client input, like the values.
+            defaults = self.default_get(list(APPROVAL_FIELDS | {'stage_id'}))
             for vals in vals_list:
-                if any((vals.get(name) or defaults[name]) not in (None, False, 'draft', [])
+                if any((vals[name] if name in vals else defaults.get(name)) not in (None, False, 'draft', [])
                        for name in APPROVAL_FIELDS):
                     raise AccessError(self._approval_fields_error())
-                if vals.get('stage_id'):
-                    stage = self.env['kam.stage'].browse(vals['stage_id'])
+                stage_id = vals['stage_id'] if 'stage_id' in vals else defaults.get('stage_id')
+                if stage_id:
+                    stage = self.env['kam.stage'].browse(stage_id)
                     self._check_stage_process(stage)
                     stage._kam_check_free_for(self.browse())
         return super().create(vals_list)
@@ -147,8 +155,9 @@ class KamApprovalMixin(models.AbstractModel):
                 if gate is not None and stage.sequence < gate:
                     withdrawn = self.filtered(lambda r: r.approval_state in ('pending', 'approved'))
             if set(self._approval_relevant_fields) & vals.keys():
-                withdrawn |= self.filtered(lambda r: r.approval_state in ('pending', 'approved')
-                                           and not r.stage_id.is_closed and any(
+                # Whatever the stage: a closed record (a cancelled visit) can be reopened,
+                # and must not come back holding an approval of other values.
+                withdrawn |= self.filtered(lambda r: r.approval_state in ('pending', 'approved') and any(
                     r[name] != r._fields[name].convert_to_record(
                         r._fields[name].convert_to_cache(vals[name], r), r)
                     for name in self._approval_relevant_fields if name in vals))
@@ -317,6 +326,10 @@ class KamApprovalMixin(models.AbstractModel):
             if user == record.approval_requester_id:
                 raise UserError(self.env._(
                     "You requested the approval of %(record)s: someone else must decide.",
+                    record=record.display_name))
+            if user in record._approval_responsible():
+                raise UserError(self.env._(
+                    "You are responsible for %(record)s: someone else must decide on its approval.",
                     record=record.display_name))
             if user in review.decision_ids.user_id:
                 raise UserError(self.env._(
@@ -516,10 +529,18 @@ class KamApprovalMixin(models.AbstractModel):
 
     def _do_reset_approval(self):
         """The record went back before its first gate, or what was approved changed: the
-        running round ends (its lines stay as history) and the reminders go."""
+        running round ends (its lines stay as history) and the reminders go. A record left
+        in a gate stage, or past the first one, goes back to the first stage of its
+        process: no record stays where only an approval leads (see kam.stage)."""
         records = self.sudo()
         records.approval_review_ids.filtered(lambda r: r.state in ('waiting', 'pending')).state = 'cancelled'
         records.write({'approval_state': 'draft', 'approval_review_id': False, 'approval_transition': 'reset'})
+        gate = self.env['kam.stage']._first_gate_sequence(self._kam_process)
+        behind_gate = records.filtered(lambda r: gate is not None and (r.stage_id.is_gate or r.stage_id.sequence >= gate))
+        first_stage = behind_gate and self.env['kam.stage'].search(
+            [('process', '=', self._kam_process)], order='sequence', limit=1)
+        if first_stage:
+            behind_gate.write({'stage_id': first_stage.id})
         self._approval_sync_activities(close=self)
 
     # ------------------------------------------------------------------------------------
@@ -542,11 +563,14 @@ class KamApprovalMixin(models.AbstractModel):
         return self._approval_eligible(users, apply_delegations=True, requester=self.env.user)
 
     def _approval_eligible(self, users, apply_delegations=False, requester=None):
+        """Who of `users` may decide on this record: four eyes, so neither the requester
+        nor the record's responsible (e.g. a visit's leader) approves their own request."""
         requester = requester or self.approval_requester_id or self.env.user
+        excluded = requester | self._approval_responsible()
         company = self.company_id
 
         def eligible(candidates):
-            return candidates.filtered(lambda u: u.active and not u.share and u != requester
+            return candidates.filtered(lambda u: u.active and not u.share and u not in excluded
                                        and (not company or company in u.company_ids))
         users = eligible(users)
         notes = []

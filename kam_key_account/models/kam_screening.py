@@ -21,6 +21,11 @@ class KamScreening(models.Model):
     KAM Supervisor     reads every screening, reviews (审核) at the first step
     KAM Manager        approves (确定) at the second step; the only one who still writes a
                        confirmed screening
+    writers            changing the candidate, tier, manager, sales or a line of the
+                       competitor or risk tables of a screening waiting for or holding its
+                       approval withdraws it (a filed one goes back to Draft)
+    nobody             writes the scores and levels (computed from the lines), the open
+                       flag, the confirmation date or the filed risk analysis (the engine's)
     ================== ================================================================
 
     Final approval makes the partner a key account with the proposed tier and manager
@@ -35,6 +40,7 @@ class KamScreening(models.Model):
     _check_company_auto = True
     _kam_process = 'screening'
     _approval_relevant_fields = ('partner_id', 'proposed_tier_id', 'proposed_manager_id', 'annual_sales')
+    _kam_engine_fields = ('confirmed_date', 'risk_report_id')
 
     partner_id = fields.Many2one(
         'res.partner', 'Candidate', required=True, tracking=True, index=True, check_company=True,
@@ -176,11 +182,17 @@ class KamScreening(models.Model):
             ('partner_id', 'in', partner_ids), ('is_open', '=', True), ('id', 'not in', self.ids)], limit=1)
         if not others and len(set(partner_ids)) == len(partner_ids):
             return
-        partner = others.partner_id or self.env['res.partner'].browse(
-            next(p for p in partner_ids if partner_ids.count(p) > 1))
+        partner = (others.partner_id or self.env['res.partner'].browse(
+            next(p for p in partner_ids if partner_ids.count(p) > 1))).with_env(self.env)
+        others = others.with_env(self.env)
+        # The search saw every screening (sudo): name them only to users who may read them,
+        # or the message tells anyone which partner ids of other companies are screened.
+        if not (partner.has_access('read') and (not others or others.has_access('read'))):
+            raise ValidationError(self.env._(
+                "This partner is already being screened: finish that screening first."))
         raise ValidationError(self.env._(
             "%(partner)s is already being screened (%(screening)s): finish that screening first.",
-            partner=partner.sudo().display_name, screening=others.name or self.env._("twice in this request")))
+            partner=partner.display_name, screening=others.name or self.env._("twice in this request")))
 
     def _check_not_filed(self):
         if not self.env.su and not self.env.user.has_group('kam_key_account.group_kam_manager') \
@@ -192,6 +204,15 @@ class KamScreening(models.Model):
         if not self.env.su:
             self.check_access('write')
             self._check_not_filed()
+
+    def _kam_lines_changed(self):
+        """The competitor and risk tables are part of what the reviewers approve: changed,
+        like the header's `_approval_relevant_fields`, they withdraw the approval."""
+        if self.env.su:
+            return
+        changed = self.filtered(lambda s: s.approval_state in ('pending', 'approved'))
+        if changed:
+            changed._approval_env()._do_reset_approval()
 
     @api.onchange('partner_id')
     def _onchange_partner_id(self):
@@ -241,29 +262,42 @@ class KamScreening(models.Model):
             })
         for screening in self.filtered(lambda s: s.annual_sales and s.annual_sales != s.partner_id.kam_annual_sales):
             screening.partner_id.kam_annual_sales = screening.annual_sales
-        self.write({'confirmed_date': today})
+        self._kam_engine_write({'confirmed_date': today})
         self._file_risk_analysis()
 
     def _file_risk_analysis(self):
-        """Render the risk table through the report's attachment mechanism (one PDF each,
-        Debian's wkhtmltopdf renders one record at a time) and keep it on the screening."""
+        """Render the risk table afresh (one PDF each, Debian's wkhtmltopdf renders one
+        record at a time) and keep it on the screening, linked by id.
+
+        Never through the report's attachment mechanism: with `attachment_use` it would
+        reuse any attachment of the expected name on the screening, e.g. one the requester
+        uploaded before the approval, and file that as the approved table.
+        """
         report = self.env.ref('kam_key_account.action_report_kam_screening_risk')
-        Attachment = self.env['ir.attachment']
+        Attachment = self.env['ir.attachment'].sudo()
         for screening in self:
-            # A screening confirmed again files its new table, not the first one.
-            screening.risk_report_id.unlink()
             try:
                 with self.env.cr.savepoint():
-                    report._render_qweb_pdf(report.report_name, res_ids=screening.ids)
+                    content, content_type = report.with_context(report_pdf_no_attachment=True)._render_qweb_pdf(
+                        report.report_name, res_ids=screening.ids)
             except UserError as error:  # e.g. no wkhtmltopdf: the approval stands, the filing waits
                 _logger.warning("Risk analysis of %s not filed: %s", screening.name, error)
                 screening.message_post(body=self.env._(
                     "The risk-analysis table could not be filed as a PDF: %(error)s. Print it from the form.",
                     error=str(error)))
                 continue
-            screening.risk_report_id = Attachment.search([
-                ('res_model', '=', self._name), ('res_id', '=', screening.id),
-                ('name', '=', screening._risk_report_filename())], limit=1)
+            if content_type != 'pdf':  # the test mode's HTML rendering: nothing to file
+                continue
+            previous = screening.risk_report_id
+            filed = Attachment.create({
+                'name': screening._risk_report_filename(), 'raw': content, 'mimetype': 'application/pdf',
+                'res_model': self._name, 'res_id': screening.id,
+            })
+            screening._kam_engine_write({'risk_report_id': filed.id})
+            # A screening confirmed again files its new table, not the first one; only our
+            # own filing is removed, never an attachment of another record.
+            if previous.res_model == self._name and previous.res_id == screening.id:
+                previous.sudo().unlink()
 
     def _risk_report_filename(self):
         return f"{self.name.replace('/', '-')}-risk-analysis.pdf"
@@ -278,23 +312,38 @@ class KamScreening(models.Model):
 
 
 class KamScreeningLineMixin(models.AbstractModel):
-    """Lines of a screening are part of it: whoever may write the screening writes them."""
+    """Lines of a screening are part of it: whoever may write the screening writes them,
+    and a change withdraws the screening's approval (see `_kam_lines_changed`)."""
     _name = 'kam.screening.line.mixin'
     _description = 'Screening Line'
+    _check_company_auto = True
 
     screening_id = fields.Many2one('kam.screening', required=True, ondelete='cascade', index=True)
+    company_id = fields.Many2one(related='screening_id.company_id')
 
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
         lines.screening_id._kam_check_lines_writable()
+        lines.screening_id._kam_lines_changed()
         return lines
 
     def write(self, vals):
-        self.screening_id._kam_check_lines_writable()
+        screenings = self.screening_id
+        screenings._kam_check_lines_writable()
         if vals.get('screening_id'):  # moving a line: the new screening must be writable too
-            self.env['kam.screening'].browse(vals['screening_id'])._kam_check_lines_writable()
-        return super().write(vals)
+            screenings |= self.env['kam.screening'].browse(vals['screening_id'])
+            screenings._kam_check_lines_writable()
+        result = super().write(vals)
+        screenings._kam_lines_changed()
+        return result
+
+    def unlink(self):
+        screenings = self.screening_id
+        result = super().unlink()
+        # exists(): the lines may go with their screening, deleted in the same call.
+        screenings.exists()._kam_lines_changed()
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_filed_screening(self):
@@ -308,7 +357,7 @@ class KamScreeningCompetitor(models.Model):
     _inherit = ['kam.screening.line.mixin']
     _order = 'screening_id, id'
 
-    competitor_id = fields.Many2one('kam.competitor', required=True, ondelete='restrict')
+    competitor_id = fields.Many2one('kam.competitor', required=True, ondelete='restrict', check_company=True)
     technology = fields.Text()
     products = fields.Text()
     services = fields.Text()
