@@ -1,7 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 
-from .kam_approval_chain import APPROVAL_MODES
+from .kam_approval_step import APPROVAL_MODES
 
 # The engine's permit to delete review lines: an object compared by identity, which no
 # JSON-RPC payload can carry (see KamApprovalReview._unlink_by_engine).
@@ -123,71 +123,3 @@ class KamApprovalReview(models.Model):
     def _required_approvals(self):
         self.ensure_one()
         return max(self.required_count, 1)
-
-
-class KamApprovalDecision(models.Model):
-    """One person's decision on a review line: who, when, what, why. Made by the engine
-    only, at most one per review line and user, and never deleted."""
-    _name = 'kam.approval.decision'
-    _description = 'Approval Decision'
-    _order = 'id'
-
-    review_id = fields.Many2one('kam.approval.review', required=True, ondelete='cascade', index=True, readonly=True)
-    res_model = fields.Char(related='review_id.res_model', store=True)
-    res_id = fields.Many2oneReference(related='review_id.res_id', store=True, model_field='res_model')
-    company_id = fields.Many2one(related='review_id.company_id', store=True, index=True)
-    user_id = fields.Many2one('res.users', 'Decided By', required=True, readonly=True)
-    decision = fields.Selection([('approved', 'Approved'), ('rejected', 'Rejected')], required=True, readonly=True)
-    comment = fields.Text(readonly=True)
-    override = fields.Boolean('General Manager Override', readonly=True)
-    date = fields.Datetime(default=fields.Datetime.now, readonly=True)
-
-    _one_per_review_and_user = models.Constraint(
-        'UNIQUE(review_id, user_id)', "A reviewer decides once on each approval step.")
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_history(self):
-        raise UserError(self.env._("Approval decisions are the approval history: they are never deleted."))
-
-
-class KamApprovalDelegation(models.Model):
-    """While a user is away, approval requests go to their substitute.
-
-    Each user manages their own delegations; KAM Managers manage everyone's, in their
-    companies (a delegation belongs to the delegating user's company).
-    """
-    _name = 'kam.approval.delegation'
-    _description = 'Approval Delegation'
-    _order = 'date_from desc, id desc'
-
-    user_id = fields.Many2one(
-        'res.users', 'Delegating User', required=True, default=lambda self: self.env.user, index=True)
-    company_id = fields.Many2one(related='user_id.company_id', store=True, index=True)
-    substitute_id = fields.Many2one('res.users', required=True, domain=[('share', '=', False)])
-    date_from = fields.Date('From', required=True, default=fields.Date.context_today)
-    date_to = fields.Date('To', required=True)
-    active = fields.Boolean(default=True)
-
-    _dates_ordered = models.Constraint(
-        'CHECK(date_from <= date_to)', 'A delegation cannot end before it starts.')
-
-    @api.constrains('user_id', 'substitute_id')
-    def _check_substitute(self):
-        for delegation in self:
-            if delegation.user_id == delegation.substitute_id:
-                raise ValidationError(self.env._("A user cannot be their own substitute."))
-
-    @api.depends('user_id', 'substitute_id')
-    def _compute_display_name(self):
-        for delegation in self:
-            delegation.display_name = self.env._(
-                "%(user)s → %(substitute)s", user=delegation.user_id.name, substitute=delegation.substitute_id.name)
-
-    @api.model
-    def _substitutes(self, users, day=None):
-        """Map each user away on `day` to their substitute (one search for all users)."""
-        day = day or fields.Date.context_today(self)
-        delegations = self.sudo().search([
-            ('user_id', 'in', users.ids), ('date_from', '<=', day), ('date_to', '>=', day),
-            ('substitute_id.active', '=', True)])
-        return {delegation.user_id: delegation.substitute_id for delegation in delegations}

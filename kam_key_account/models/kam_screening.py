@@ -3,7 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .kam_risk_indicator import RISK_LEVELS
+from .kam_risk_band import RISK_LEVELS
 
 _logger = logging.getLogger(__name__)
 SCORE_FIELDS = ('technology_score', 'production_score', 'after_sales_score')
@@ -309,99 +309,3 @@ class KamScreening(models.Model):
             'customer_nature_ids': [fields.Command.set(partner.kam_customer_nature_ids.ids)],
             'service_content_ids': [fields.Command.set(partner.kam_service_content_ids.ids)],
         }
-
-
-class KamScreeningLineMixin(models.AbstractModel):
-    """Lines of a screening are part of it: whoever may write the screening writes them,
-    and a change withdraws the screening's approval (see `_kam_lines_changed`)."""
-    _name = 'kam.screening.line.mixin'
-    _description = 'Screening Line'
-    _check_company_auto = True
-
-    screening_id = fields.Many2one('kam.screening', required=True, ondelete='cascade', index=True)
-    company_id = fields.Many2one(related='screening_id.company_id')
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        lines.screening_id._kam_check_lines_writable()
-        lines.screening_id._kam_lines_changed()
-        return lines
-
-    def write(self, vals):
-        screenings = self.screening_id
-        screenings._kam_check_lines_writable()
-        if vals.get('screening_id'):  # moving a line: the new screening must be writable too
-            screenings |= self.env['kam.screening'].browse(vals['screening_id'])
-            screenings._kam_check_lines_writable()
-        result = super().write(vals)
-        screenings._kam_lines_changed()
-        return result
-
-    def unlink(self):
-        screenings = self.screening_id
-        result = super().unlink()
-        # exists(): the lines may go with their screening, deleted in the same call.
-        screenings.exists()._kam_lines_changed()
-        return result
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_filed_screening(self):
-        self.screening_id._kam_check_lines_writable()
-
-
-class KamScreeningCompetitor(models.Model):
-    """One competitor's capability at the candidate (S6)."""
-    _name = 'kam.screening.competitor'
-    _description = 'Screening Competitor Analysis'
-    _inherit = ['kam.screening.line.mixin']
-    _order = 'screening_id, id'
-
-    competitor_id = fields.Many2one('kam.competitor', required=True, ondelete='restrict', check_company=True)
-    technology = fields.Text()
-    products = fields.Text()
-    services = fields.Text()
-    strengths = fields.Text()
-    weaknesses = fields.Text()
-
-
-class KamScreeningRiskLine(models.Model):
-    """One scored indicator of the risk-analysis table (S7)."""
-    _name = 'kam.screening.risk.line'
-    _description = 'Screening Risk Line'
-    _inherit = ['kam.screening.line.mixin']
-    _order = 'screening_id, sequence, id'
-
-    indicator_id = fields.Many2one('kam.risk.indicator', required=True, ondelete='restrict')
-    sequence = fields.Integer(related='indicator_id.sequence', store=True)
-    weight = fields.Float(digits=(6, 2), default=1.0, help="Copied from the indicator when the line is made.")
-    score = fields.Integer(help="1 = unfavourable, 5 = favourable; 0 = not scored yet.")
-    weighted_score = fields.Float(compute='_compute_weighted_score', digits=(6, 2))
-    comment = fields.Text()
-
-    _indicator_uniq = models.Constraint(
-        'unique(screening_id, indicator_id)', 'Each indicator is scored once per screening.')
-
-    @api.depends('score', 'weight')
-    def _compute_weighted_score(self):
-        for line in self:
-            line.weighted_score = line.score * line.weight
-
-    @api.constrains('score')
-    def _check_score_range(self):
-        for line in self:
-            if not 0 <= line.score <= 5:
-                raise ValidationError(self.env._(
-                    "%(indicator)s is scored from 1 (unfavourable) to 5 (favourable), not %(score)s.",
-                    indicator=line.indicator_id.name, score=line.score))
-
-    @api.constrains('weight')
-    def _check_weight_positive(self):
-        for line in self:
-            if line.weight <= 0:
-                raise ValidationError(self.env._(
-                    "The weight of %(indicator)s must be positive.", indicator=line.indicator_id.name))
-
-    @api.onchange('indicator_id')
-    def _onchange_indicator_id(self):
-        self.weight = self.indicator_id.weight or 1.0
