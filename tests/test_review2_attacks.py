@@ -1,7 +1,6 @@
 """Review 2: attacks on the partner side (protected fields, personal data) as a hostile
 RPC client. Each test asserts the secure behaviour and fails while the hole is open."""
 import base64
-import contextlib
 import json
 
 from odoo.exceptions import AccessError, ValidationError
@@ -68,7 +67,8 @@ class TestReview2Attacks(KamCommon):
             {'contact_id': self.contact.id, 'character': 'Company-1-Only-3f9b'})
         outsider = self._company_2_only('kam_r2_sup_c2', 'supervisor')
         self.assertNotIn(note.id, self.env['kam.contact.note'].with_user(outsider).search([]).ids)
-        with contextlib.suppress(AccessError, ValidationError):
+        # As over RPC: the refused call is rolled back (assertRaises keeps a savepoint).
+        with self.assertRaises(ValidationError):
             note.write({'company_id': False})
             note.flush_recordset()
         self.assertNotIn(
@@ -82,9 +82,23 @@ class TestReview2Attacks(KamCommon):
             'partner_id': self.account.id, 'fiscal_year': 2024, 'revenue': 10})
         outsider = self._company_2_only('kam_r2_user_c2', 'user')
         self.assertNotIn(figure.id, self.env['kam.account.figure'].with_user(outsider).search([]).ids)
-        with contextlib.suppress(AccessError, ValidationError):
+        # As over RPC: the refused call is rolled back (assertRaises keeps a savepoint).
+        with self.assertRaises(ValidationError):
             figure.write({'company_id': self.company_2.id})
             figure.flush_recordset()
         self.assertNotIn(
             figure.id, self.env['kam.account.figure'].with_user(outsider).search([]).ids,
             "a KAM user of another company reads a company-1 account's figures")
+
+    def test_every_related_company_follows_its_parent(self):
+        """The same stored related company on the other child records a user may write:
+        their delegation, a problem of their visit (and, for managers, chain steps)."""
+        delegation = self.env['kam.approval.delegation'].with_user(self.kam_user).create({
+            'substitute_id': self.kam_user_2.id, 'date_to': '2099-01-01'})
+        step = self.env.ref('kam_key_account.kam_approval_step_screening_supervisor').with_user(self.kam_manager)
+        for record, value in ((delegation, self.company_2.id), (delegation, False), (step, self.company_2.id)):
+            with self.subTest(model=record._name, value=value), self.assertRaises(ValidationError):
+                record.write({'company_id': value})
+                record.flush_recordset()
+        self.assertEqual(delegation.company_id, self.kam_user.company_id)
+        self.assertFalse(step.company_id)

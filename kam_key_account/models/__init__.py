@@ -1,5 +1,6 @@
 # Models register in import order: the mixins before the processes that inherit them.
 # ruff: noqa: I001
+from . import kam_company_follow_mixin
 from . import kam_tier
 from . import kam_classification
 from . import kam_account_figure

@@ -27,6 +27,8 @@ class KamAccountFigure(models.Model):
     (the create rule, and a check of the moved figures after the write).
     """
     _name = 'kam.account.figure'
+    _inherit = ['kam.company.follow.mixin']
+    _kam_company_parent = 'partner_id'
     _description = 'Key-Account Operating Figures'
     _order = 'partner_id, fiscal_year desc'
     _rec_name = 'fiscal_year'

@@ -6,6 +6,8 @@ class KamApprovalDecision(models.Model):
     """One person's decision on a review line: who, when, what, why. Made by the engine
     only, at most one per review line and user, and never deleted."""
     _name = 'kam.approval.decision'
+    _inherit = ['kam.company.follow.mixin']
+    _kam_company_parent = 'review_id'
     _description = 'Approval Decision'
     _order = 'id'
 

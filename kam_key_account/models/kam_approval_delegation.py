@@ -9,6 +9,8 @@ class KamApprovalDelegation(models.Model):
     companies (a delegation belongs to the delegating user's company).
     """
     _name = 'kam.approval.delegation'
+    _inherit = ['kam.company.follow.mixin']
+    _kam_company_parent = 'user_id'
     _description = 'Approval Delegation'
     _order = 'date_from desc, id desc'
 

@@ -19,6 +19,8 @@ APPROVER_KINDS = [
 class KamApprovalStep(models.Model):
     """One sign-off of a chain: who approves, how many of them, when it applies."""
     _name = 'kam.approval.step'
+    _inherit = ['kam.company.follow.mixin']
+    _kam_company_parent = 'chain_id'
     _description = 'Approval Step'
     _order = 'chain_id, sequence, id'
 

@@ -23,6 +23,8 @@ class KamContactNote(models.Model):
     Creating a note on, or moving one to, an account the user may not manage is refused.
     """
     _name = 'kam.contact.note'
+    _inherit = ['kam.company.follow.mixin']
+    _kam_company_parent = 'account_id'
     _description = 'Decision-Maker Personal Note'
     _order = 'account_id, contact_id, id'
     _rec_name = 'contact_id'

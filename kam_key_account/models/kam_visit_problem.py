@@ -13,6 +13,8 @@ class KamVisitProblem(models.Model):
     again, and changes nothing else. The activity link is the model's own.
     """
     _name = 'kam.visit.problem'
+    _inherit = ['kam.company.follow.mixin']
+    _kam_company_parent = 'visit_id'
     _description = 'Visit Problem'
     _order = 'visit_id, state desc, due_date, id'
     _check_company_auto = True

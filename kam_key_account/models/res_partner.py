@@ -238,10 +238,13 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        from_context = {f for f in KAM_PROTECTED_FIELDS if self.env.context.get(f'default_{f}')}
-        for vals in vals_list:
-            self._check_kam_protected_fields({f for f in KAM_PROTECTED_FIELDS if vals.get(f)} | from_context)
-        return super().create(vals_list)
+        partners = super().create(vals_list)
+        # Checked on what was created, not on what was sent: values, default_* context keys
+        # and personal defaults (ir.default, which every employee may save) all fill them.
+        if not self.env.su:
+            self._check_kam_protected_fields({
+                name for name in KAM_PROTECTED_FIELDS for partner in partners.sudo() if partner[name]})
+        return partners
 
     def write(self, vals):
         self._check_kam_protected_fields(KAM_PROTECTED_FIELDS.intersection(vals))
@@ -263,6 +266,7 @@ class ResPartner(models.Model):
         notes = self.env['kam.contact.note'].search([('contact_id', 'in', people.ids)])
         note_counts = {contact: len(person_notes) for contact, person_notes in notes.grouped('contact_id').items()}
         notes.unlink()
+        people._kam_personal_data_exports().unlink()  # earlier exports held what is erased
         people.write(dict.fromkeys(KAM_PERSONAL_FIELDS, False))
         labels = ", ".join(self._fields[name]._description_string(self.env) for name in KAM_PERSONAL_FIELDS)
         for person in people:
@@ -280,8 +284,10 @@ class ResPartner(models.Model):
         manager's own rights: the notes of the companies they work for."""
         self.ensure_one()
         self._check_kam_personal_data_manager()
+        self._kam_personal_data_exports().unlink()  # one copy at most: the latest
         attachment = self.env['ir.attachment'].create({
             'name': f"personal-data-{self.id}.json",
+            'description': self._kam_personal_data_marker(),
             'mimetype': 'application/json',
             'datas': base64.b64encode(json.dumps(
                 self._kam_personal_data(), ensure_ascii=False, indent=2, default=str).encode()),
@@ -291,6 +297,17 @@ class ResPartner(models.Model):
             'url': f'/web/content/{attachment.id}?download=true',
             'target': 'self',
         }
+
+    def _kam_personal_data_marker(self):
+        self.ensure_one()
+        return f"kam_key_account personal data export of res.partner {self.id}"
+
+    def _kam_personal_data_exports(self):
+        """The stored exports of these people's data, whoever asked for them (with the
+        engine's rights: the erasure must reach every copy, not only the caller's)."""
+        return self.env['ir.attachment'].sudo().search([
+            ('res_model', '=', False), ('res_id', '=', False),
+            ('description', 'in', [person._kam_personal_data_marker() for person in self])])
 
     def _kam_personal_data(self):
         self.ensure_one()
