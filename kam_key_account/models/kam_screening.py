@@ -2,6 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import is_html_empty
 
 from .kam_risk_band import RISK_LEVELS
 
@@ -39,7 +40,17 @@ class KamScreening(models.Model):
     _order = 'id desc'
     _check_company_auto = True
     _kam_process = 'screening'
-    _approval_relevant_fields = ('partner_id', 'proposed_tier_id', 'proposed_manager_id', 'annual_sales')
+    _approval_relevant_fields = (
+        'partner_id', 'proposed_tier_id', 'proposed_manager_id', 'annual_sales', 'no_competitor')
+    # Draft → (approval engine: Supervisor Review → Manager Approval → Confirmed, or
+    # Rejected). By hand a screening only goes back to Draft, which withdraws its approval.
+    _kam_transitions = {
+        'draft': (),
+        'supervisor': ('draft',),
+        'manager': ('draft',),
+        'confirmed': ('draft',),
+        'rejected': ('draft',),
+    }
     _kam_engine_fields = ('confirmed_date', 'risk_report_id')
 
     partner_id = fields.Many2one(
@@ -86,6 +97,9 @@ class KamScreening(models.Model):
         help="How likely the customer becomes a key account: from our resources' scores (S5).")
     # S6 competitors, S7 risk table
     competitor_line_ids = fields.One2many('kam.screening.competitor', 'screening_id', 'Competitors', copy=True)
+    no_competitor = fields.Boolean(
+        'No Competitor', tracking=True,
+        help="The competitor analysis found no competitor at this customer (S6): say so explicitly.")
     risk_line_ids = fields.One2many('kam.screening.risk.line', 'screening_id', 'Risk Analysis',
                                     default=lambda self: self._default_risk_lines(), copy=True)
     risk_score = fields.Float(compute='_compute_risk', store=True, digits=(4, 2), aggregator='avg',
@@ -227,7 +241,13 @@ class KamScreening(models.Model):
     # approval engine hooks
 
     def _check_approval_ready(self):
+        """Complete before the supervisor sees it (S3-S7), else the filed table is empty."""
         for screening in self:
+            missing = screening._screening_missing()
+            if missing:
+                raise UserError(self.env._(
+                    "%(screening)s is not complete: fill in %(missing)s before approval is requested.",
+                    screening=screening.name, missing=", ".join(missing)))
             lines = screening.risk_line_ids
             if not lines or not all(lines.mapped('score')):
                 raise UserError(self.env._(
@@ -244,6 +264,23 @@ class KamScreening(models.Model):
                 'kam_tier_id': screening.proposed_tier_id.id})
             candidate._check_kam_manager_id()
             candidate._check_kam_tier_id()
+
+    def _screening_missing(self):
+        """What a supervisor cannot review without: the needs (S3), our three resource scores
+        (S4), the competitor analysis (S6: a competitor, or explicitly none)."""
+        self.ensure_one()
+        missing = []
+        if is_html_empty(self.needs):
+            missing.append(self.env._("the customer's needs (S3)"))
+        unscored = [self._fields[name]._description_string(self.env) for name in SCORE_FIELDS if not self[name]]
+        if unscored:
+            missing.append(self.env._("the resource scores %(scores)s (S4)", scores=", ".join(unscored)))
+        if not self.competitor_line_ids and not self.no_competitor:
+            missing.append(self.env._("the competitor analysis: a competitor, or tick No Competitor (S6)"))
+        elif self.competitor_line_ids and self.no_competitor:
+            missing.append(self.env._("a consistent competitor analysis: competitors are listed and No "
+                                      "Competitor is ticked (S6)"))
+        return missing
 
     def action_approve(self):
         self._check_approval_ready()
