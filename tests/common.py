@@ -4,10 +4,11 @@ Tests use the module's own data (the default tiers and groups), never its demo d
 """
 from contextlib import contextmanager
 
-from odoo.addons.kam_key_account.models.kam_approval_mixin import TRANSITIONS
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import call_kw
 from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.kam_key_account.models.kam_approval_mixin import TRANSITIONS
 
 GROUP = 'kam_key_account.group_kam_%s'
 
@@ -140,7 +141,8 @@ class ProcessContract:
     """
 
     def _contract_new_record(self, **values):
-        raise NotImplementedError("A process's contract test says how its records are made.")
+        message = "A process's contract test says how its records are made."
+        raise NotImplementedError(message)
 
     @property
     def _contract_model(self):

@@ -98,7 +98,7 @@ class KamScreening(models.Model):
     # S6 competitors, S7 risk table
     competitor_line_ids = fields.One2many('kam.screening.competitor', 'screening_id', 'Competitors', copy=True)
     no_competitor = fields.Boolean(
-        'No Competitor', tracking=True,
+        tracking=True,
         help="The competitor analysis found no competitor at this customer (S6): say so explicitly.")
     risk_line_ids = fields.One2many('kam.screening.risk.line', 'screening_id', 'Risk Analysis',
                                     default=lambda self: self._default_risk_lines(), copy=True)
