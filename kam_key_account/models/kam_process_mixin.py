@@ -129,7 +129,11 @@ class KamProcessMixin(models.AbstractModel):
         """A record starts where its process starts: any later stage is reached by moves."""
         stage_id = self.default_get(['stage_id']).get('stage_id')
         given = {vals.get('stage_id', stage_id) for vals in vals_list} - {None, False}
-        if given and given != {self._default_stage_id().id}:
+        later = self.env['kam.stage'].browse(given - {self._default_stage_id().id})[:1]
+        if later:
+            # Another process's stage, a gate: the clearer refusals first.
+            self._check_stage_process(later)
+            later._kam_check_free_for(self.browse())
             raise UserError(self.env._(
                 "A new %(model)s starts in the first stage of its process: move it on from there.",
                 model=self.env['ir.model']._get(self._name).name))

@@ -18,14 +18,19 @@ class KamScreening(models.Model):
     Who                What
     ================== ================================================================
     KAM User           prepares screenings of the partners they are responsible for or
-                       manage, and requests approval
+                       manage, and requests approval once the needs, the three resource
+                       scores and the competitor analysis (a competitor, or No Competitor)
+                       are filled in; moves a screening by hand only back to Draft (which
+                       withdraws its approval): the other stages are the approval engine's
     KAM Supervisor     reads every screening, reviews (审核) at the first step
     KAM Manager        approves (确定) at the second step; the only one who still writes a
                        confirmed screening
-    writers            changing the candidate, tier, manager, sales or a line of the
-                       competitor or risk tables of a screening waiting for or holding its
-                       approval withdraws it (a filed one goes back to Draft)
-    nobody             writes the scores and levels (computed from the lines), the open
+    writers            changing the candidate, tier, manager, sales, No Competitor or a line
+                       of the competitor or risk tables of a screening waiting for or holding
+                       its approval withdraws it (a filed one goes back to Draft); adjust the
+                       scores that the Resource Fit and Competitor Situation lines propose
+                       from S5 and S6
+    nobody             writes the fit, risk score and levels (computed), the open
                        flag, the confirmation date or the filed risk analysis (the engine's)
     ================== ================================================================
 
@@ -99,7 +104,8 @@ class KamScreening(models.Model):
     competitor_line_ids = fields.One2many('kam.screening.competitor', 'screening_id', 'Competitors', copy=True)
     no_competitor = fields.Boolean(
         tracking=True,
-        help="The competitor analysis found no competitor at this customer (S6): say so explicitly.")
+        help="The competitor analysis found no competitor at this customer (S6): say so explicitly. "
+             "Competitors listed count over this flag.")
     risk_line_ids = fields.One2many('kam.screening.risk.line', 'screening_id', 'Risk Analysis',
                                     default=lambda self: self._default_risk_lines(), copy=True)
     risk_score = fields.Float(compute='_compute_risk', store=True, digits=(4, 2), aggregator='avg',
@@ -277,9 +283,6 @@ class KamScreening(models.Model):
             missing.append(self.env._("the resource scores %(scores)s (S4)", scores=", ".join(unscored)))
         if not self.competitor_line_ids and not self.no_competitor:
             missing.append(self.env._("the competitor analysis: a competitor, or tick No Competitor (S6)"))
-        elif self.competitor_line_ids and self.no_competitor:
-            missing.append(self.env._("a consistent competitor analysis: competitors are listed and No "
-                                      "Competitor is ticked (S6)"))
         return missing
 
     def action_approve(self):

@@ -31,8 +31,9 @@ class KamScreeningRiskLine(models.Model):
                 line.score = round(screening.fit_score)
             elif line.indicator_id.code == 'competitors':
                 # No rival is the favourable case; each rival makes the situation harder.
+                # Competitors listed count over the "no competitor" flag.
                 count = len(screening.competitor_line_ids)
-                line.score = 5 if screening.no_competitor else {0: 0, 1: 3}.get(count, 2)
+                line.score = {0: 5 if screening.no_competitor else 0, 1: 3}.get(count, 2)
             else:
                 line.score = line.score  # the writer's own score: nothing proposes one
 

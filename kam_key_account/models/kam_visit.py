@@ -53,8 +53,18 @@ class KamVisit(models.Model):
     other employees    see the visit's event as busy time (a private event, with nothing
                        internal in it); department responsibles solve the problems raised
                        to them (V8) and change nothing else of the visit
+    every route        Book, Prepared, Visit Done, Summarised and Cancel, a drag on the
+                       kanban, a statusbar click or an RPC write of the stage run the same
+                       checks and side effects (kam.process.mixin `_kam_move_to`): Planned →
+                       Booked (on the calendar) → Prepared (checklist ticked) → Done (booked
+                       and confirmed by the customer, a development visit after its pre-visit
+                       meeting; actual times default; V11 follow-up) → Summarised (V9
+                       summary); back to Planned takes it off the calendar; Cancelled (before
+                       Done) removes its event; a cancelled visit is reopened to Planned
     nobody             writes the appointment state or the event link (only Book, Customer
-                       Confirmed, Cancel and the event's deletion set them), confirms a visit
+                       Confirmed, Cancel, the move back to Planned and the event's deletion
+                       set them), skips a stage or marks a never-booked, unconfirmed or
+                       cancelled visit done, confirms a visit
                        whose budget needs an approval it lacks, or marks it done or
                        summarised before that approval (changing the budget, the leader, the
                        account or the company withdraws it and leaves the customer's
