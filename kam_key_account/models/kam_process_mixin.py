@@ -23,13 +23,14 @@ class KamProcessMixin(models.AbstractModel):
                        same `_kam_move_to`, its checks and its side effects
     approval engine    moves records into the gate stages (and back to the first stage when
                        an approval is withdrawn); no hand-made route reaches a gate
-    nobody             creates a record in another stage than the first of its process,
+    nobody             creates a record in another stage than the first of its process;
                        moves it along a transition the process does not declare (the record
-                       stays where it was), writes, creates (values, `default_*` context keys, personal defaults)
-                       or copies with a value a stored computed field without inverse (what
-                       the reviewers read is what the process computed) or an engine field
-                       of `_kam_engine_fields`; the process writes those with sudo, through
-                       `_kam_engine_write`, after its own checks
+                       stays where it was); writes, creates (values, `default_*` context
+                       keys, personal defaults) or copies with a value a stored computed
+                       field without inverse (what the reviewers read is what the process
+                       computed) or an engine field of `_kam_engine_fields`; the process
+                       writes those with sudo, through `_kam_engine_write`, after its own
+                       checks
     ================== ======================================================================
     """
     _name = 'kam.process.mixin'
@@ -180,11 +181,11 @@ class KamProcessMixin(models.AbstractModel):
             if stage.code and stage.code in self._kam_transitions.get(record.stage_id.code, ()):
                 continue
             raise UserError(self.env._(
-                "%(record)s cannot go from %(from)s to %(to)s: %(hint)s",
-                record=record.display_name, **{'from': record.stage_id.name}, to=stage.name,
-                hint=record._kam_move_hint(stage)))
+                "%(record)s cannot go from %(current)s to %(target)s: %(hint)s",
+                record=record.display_name, current=record.stage_id.name, target=stage.name,
+                hint=record._kam_move_hint()))
 
-    def _kam_move_hint(self, stage):
+    def _kam_move_hint(self):
         """What the user can do instead of a refused move."""
         allowed = self._kam_transitions.get(self.stage_id.code, ())
         if not allowed:
