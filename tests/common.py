@@ -4,7 +4,11 @@ Tests use the module's own data (the default tiers and groups), never its demo d
 """
 from contextlib import contextmanager
 
+from odoo.exceptions import AccessError, UserError
+from odoo.service.model import call_kw
 from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.kam_key_account.models.kam_approval_mixin import TRANSITIONS
 
 GROUP = 'kam_key_account.group_kam_%s'
 
@@ -105,6 +109,9 @@ class KamScreeningCommon(KamCommon):
             'annual_sales': 6_000_000,
             'proposed_manager_id': cls.kam_user.id,
             'company_id': company.id,
+            'needs': '<p>Predictive maintenance for 40 lines</p>',
+            'technology_score': 4, 'production_score': 4, 'after_sales_score': 3,
+            'no_competitor': True,
         }, **values))
         screening.risk_line_ids.write({'score': 4})
         return screening.with_env(cls.env)
@@ -116,3 +123,114 @@ class KamScreeningCommon(KamCommon):
 
     def messages(self, record):
         return self.env['mail.message'].search([('model', '=', record._name), ('res_id', '=', record.id)])
+
+
+class ProcessContract:
+    """What every key-account process guarantees, checked the same way for each.
+
+    A process's test runs it in one line, mixing it into its own fixtures::
+
+        class TestVisitContract(ProcessContract, KamVisitCommon):
+            def _contract_new_record(self, **values): ...
+
+    Consumers provide `_contract_new_record(**values)`: a new record with these values, as
+    its writer creates it, that the process's constraints accept in every stage (e.g. a visit with its actual
+    times). The moves are played by a Key Accounts Manager, who may write every record
+    of every stage (a confirmed screening too), so a refusal is the process's, not a
+    missing right.
+    """
+
+    def _contract_new_record(self, **values):
+        message = "A process's contract test says how its records are made."
+        raise NotImplementedError(message)
+
+    @property
+    def _contract_model(self):
+        return self._contract_new_record()._name
+
+    def _contract_stages(self, record):
+        return self.env['kam.stage'].search([('process', '=', record._kam_process)])
+
+    def _contract_put_in(self, record, stage):
+        """Place `record` in `stage` as the approval engine would, without the checks of a move."""
+        record._approval_write({'stage_id': stage.id})
+        self.assertEqual(record.stage_id, stage)
+
+    def test_contract_reference(self):
+        record = self._contract_new_record()
+        self.assertTrue(record.name)
+        self.assertNotEqual(record.name, 'New', "the process has its sequence (code: the model's name)")
+
+    def test_contract_default_stage(self):
+        record = self._contract_new_record()
+        self.assertEqual(record.stage_id, self._contract_stages(record)[:1], "a record starts in the first stage")
+
+    def test_contract_stages_of_another_process_are_refused(self):
+        record = self._contract_new_record()
+        stage = record.stage_id
+        foreign = self.env['kam.stage'].search([('process', '!=', record._kam_process)], limit=1)
+        mine = record.with_user(self.kam_manager)
+        with self.assertRaisesText(UserError, 'another process'):
+            mine.write({'stage_id': foreign.id})
+        with self.assertRaisesText(UserError, 'another process'):
+            mine.web_save({'stage_id': foreign.id}, {})
+        self.assertEqual(record.stage_id, stage)
+
+    def test_contract_later_stages_are_refused_on_create(self):
+        record = self._contract_new_record()
+        for stage in self._contract_stages(record)[1:]:
+            with self.subTest(stage=stage.name), self.assertRaisesText(UserError, 'first stage|through approval'):
+                self._contract_new_record(stage_id=stage.id)
+
+    def test_contract_approval_fields_are_refused_over_rpc(self):
+        record = self._contract_new_record()
+        Model = self.env[record._name].with_user(self.kam_manager)
+        for vals in ({'approval_state': 'approved'}, {'approval_round': 7},
+                     {'approval_requester_id': self.kam_gm.id}, {'approval_transition': 'approved'}):
+            with self.subTest(vals=vals):
+                with self.assertRaises(AccessError):
+                    call_kw(Model, 'write', [record.ids, vals], {'context': {}})
+                with self.assertRaises(AccessError):
+                    record.with_user(self.kam_manager).web_save(vals, {})
+        self.assertEqual(record.approval_state, 'draft')
+
+    def test_contract_approval_subtypes(self):
+        record = self._contract_new_record()
+        for kind in [kind for kind, _label in TRANSITIONS] + ['escalated']:
+            with self.subTest(kind=kind):
+                self.assertTrue(record._approval_subtype(kind), f"mt_{record._table}_approval_{kind} is missing")
+
+    def test_contract_views_load_for_each_role(self):
+        record = self._contract_new_record()
+        for user in (self.kam_user, self.kam_supervisor, self.kam_manager, self.kam_director, self.kam_gm):
+            Model = self.env[record._name].with_user(user)
+            for view_type in ('form', 'list', 'kanban', 'search'):
+                with self.subTest(user=user.login, view_type=view_type):
+                    views = Model.get_views([(False, view_type)])
+                    self.assertIn(view_type, views['views'])
+            form_fields = Model.get_views([(False, 'form')])['models'][record._name]['fields']
+            if record.with_user(user).has_access('read'):
+                with self.subTest(user=user.login, read='form'):
+                    record.with_user(user).web_read({name: {} for name in form_fields})
+
+    def test_contract_forbidden_transitions_are_refused_by_every_route(self):
+        record = self._contract_new_record()
+        stages = self._contract_stages(record)
+        transitions = record._kam_transitions
+        self.assertTrue(transitions, "the process declares its transitions")
+        verbs = record._kam_stage_verbs
+        for source in stages:
+            self._contract_put_in(record, source)
+            allowed = transitions.get(source.code, ())
+            for target in stages.filtered(lambda s, allowed=allowed, source=source: s != source and s.code not in allowed):
+                mine = record.with_user(self.kam_manager)
+                with self.subTest(move=f'{source.code} -> {target.code}'):
+                    with self.assertRaises(UserError):
+                        mine.write({'stage_id': target.id})
+                    with self.assertRaises(UserError):  # a drag on the kanban, a statusbar click
+                        mine.web_save({'stage_id': target.id}, {})
+                    action = f'action_{verbs[target.code]}' if target.code in verbs else None
+                    if action and hasattr(mine, action):
+                        with self.assertRaises(UserError):
+                            getattr(mine, action)()
+                    self.assertEqual(record.stage_id, source, "the record stays where it was")

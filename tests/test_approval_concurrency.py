@@ -50,7 +50,9 @@ class TestConcurrentApproval(BaseCase):
             outsider = user('director')  # reads every screening, reviews no supervisor step
             partner = env['res.partner'].create({'name': f'Concurrent Prospect {tag}', 'is_company': True})
             screening = env['kam.screening'].with_user(requester).create({
-                'partner_id': partner.id, 'annual_sales': 6_000_000, 'proposed_manager_id': requester.id})
+                'partner_id': partner.id, 'annual_sales': 6_000_000, 'proposed_manager_id': requester.id,
+                'needs': '<p>Second supplier</p>', 'technology_score': 3, 'production_score': 3,
+                'after_sales_score': 3, 'no_competitor': True})
             screening.risk_line_ids.write({'score': 3})
             screening.with_user(requester).action_request_approval()
             self.screening_id, self.first_id, self.second_id = screening.id, first.id, second.id

@@ -23,7 +23,9 @@ class TestScreeningBrowser(HttpCase):
     def _screening(self, name):
         partner = self.env['res.partner'].create({'name': name, 'is_company': True})
         screening = self.env['kam.screening'].with_user(self.requester).create({
-            'partner_id': partner.id, 'annual_sales': 25_000_000, 'proposed_manager_id': self.requester.id})
+            'partner_id': partner.id, 'annual_sales': 25_000_000, 'proposed_manager_id': self.requester.id,
+            'needs': '<p>Second supplier for optics</p>', 'technology_score': 4, 'production_score': 4,
+            'after_sales_score': 4, 'no_competitor': True})
         screening.risk_line_ids.write({'score': 4})
         return screening
 

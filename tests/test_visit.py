@@ -139,7 +139,7 @@ class TestVisit(KamVisitCommon):
 
     def test_a_done_visit_stops_syncing(self):
         visit = self._visit()
-        visit.action_book()
+        visit.action_confirm_appointment()
         visit.write({'actual_start': self.start, 'actual_stop': self.start + timedelta(hours=1)})
         visit.action_done()
         visit.event_id.write({'start': self.start + timedelta(days=9), 'stop': self.start + timedelta(days=9, hours=1)})
@@ -215,10 +215,11 @@ class TestVisit(KamVisitCommon):
         # Configurable; routine visits get none.
         self.company.kam_visit_followup_days = 3
         routine = self._visit()
-        routine.action_book()
+        routine.action_confirm_appointment()
         routine.action_done()
         self.assertFalse(self.env['mail.activity'].search([('summary', 'ilike', routine.name)]))
         other = self._visit(user=self.kam_supervisor, visit_type='development', premeeting_event_id=premeeting.id)
+        other.action_confirm_appointment()
         other.action_done()
         self.assertEqual(self.env['mail.activity'].search([('summary', 'ilike', other.name)]).date_deadline,
                          fields.Date.today() + timedelta(days=3))
@@ -318,7 +319,7 @@ class TestVisit(KamVisitCommon):
         visit = self._visit(start=False, stop=False)
         with self.assertRaisesText(UserError, 'before booking it'):
             visit.action_book()
-        with self.assertRaisesText(ValidationError, 'actually started and ended'):
+        with self.assertRaisesText(UserError, 'cannot go from Planned to Done'):
             visit.stage_id = self.stage['done']
         visit.actual_start = self.start
         with self.assertRaisesText(ValidationError, 'cannot have ended before it started'):

@@ -41,6 +41,11 @@ APPROVAL_ACTIVITY_TYPE = 'kam_key_account.mail_activity_type_kam_approval'
 # key (active_test, tracking_disable, mail_notrack, mail_activity_automation_skip,
 # default_*, ...) is client input that could change what the engine checks or records.
 APPROVAL_CONTEXT_KEYS = ('lang', 'tz', 'allowed_company_ids', 'force_report_rendering')
+# The engine's own stage moves (gates, withdrawal) are marked by this value under STAGE_KEY,
+# compared by identity: a JSON-RPC client cannot send it. Every other write of stage_id goes
+# through the process's checked move (kam.process.mixin, `_kam_move_to`).
+STAGE_KEY = 'kam_stage_move'
+ENGINE_MOVE = object()
 # How long a reviewer waits for another one deciding on the same record.
 APPROVAL_LOCK_WAIT = '2s'
 
@@ -388,6 +393,10 @@ class KamApprovalMixin(models.AbstractModel):
             raise UserError(self.env._(
                 "%(stage)s is a stage of another process.", stage=stage.display_name))
 
+    def _approval_write(self, vals):
+        """The engine's write of its fields and of the stages it moves records into."""
+        return self.sudo().with_context(**{STAGE_KEY: ENGINE_MOVE}).write(vals)
+
     def _approval_fields_error(self):
         return self.env._(
             "Approval fields and approval stages are set by the approval engine: "
@@ -452,7 +461,7 @@ class KamApprovalMixin(models.AbstractModel):
                     vals['stage_id'] = last_stage.id
                 notes.append(self.env._("No approval step applies: approved at once."))
             record._approval_log(notes)
-            record.sudo().write(vals)
+            record._approval_write(vals)
             if not reviews:
                 record.sudo()._on_approval_approved()
         self._approval_sync_activities(schedule=to_notify)
@@ -491,7 +500,7 @@ class KamApprovalMixin(models.AbstractModel):
                 else:
                     approved |= record
             record._approval_log(notes)
-            record.sudo().write(vals)
+            record._approval_write(vals)
         self._approval_sync_activities(close=to_close, schedule=to_notify)
         if approved:
             approved.sudo()._on_approval_approved()
@@ -521,7 +530,7 @@ class KamApprovalMixin(models.AbstractModel):
         self.ensure_one()
         vals, next_review = self._approval_step_passed(review, notes)
         self._approval_log(notes)
-        self.sudo().write(vals)
+        self._approval_write(vals)
         self._approval_sync_activities(
             close=self, schedule=[(self, next_review, next_review.reviewer_ids)] if next_review else ())
         if not next_review:
@@ -540,7 +549,7 @@ class KamApprovalMixin(models.AbstractModel):
         first_stage = behind_gate and self.env['kam.stage'].search(
             [('process', '=', self._kam_process)], order='sequence', limit=1)
         if first_stage:
-            behind_gate.write({'stage_id': first_stage.id})
+            behind_gate._approval_write({'stage_id': first_stage.id})
         self._approval_sync_activities(close=self)
 
     # ------------------------------------------------------------------------------------

@@ -1,5 +1,11 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+
+from .kam_approval_mixin import ENGINE_MOVE, STAGE_KEY
+
+# The value under STAGE_KEY of the process's own stage write, once `_kam_move_to` checked
+# the move: compared by identity, a JSON-RPC client (which only sends JSON) cannot forge it.
+CHECKED_MOVE = object()
 
 
 class KamProcessMixin(models.AbstractModel):
@@ -11,12 +17,20 @@ class KamProcessMixin(models.AbstractModel):
     Who                What
     ================== ======================================================================
     record's writers   write the process's business fields, and the computed fields that are
-                       declared `readonly=False` (a proposal the user may adjust)
-    nobody             writes, creates (values, `default_*` context keys, personal defaults)
-                       or copies with a value a stored computed field without inverse (what
-                       the reviewers read is what the process computed) or an engine field
-                       of `_kam_engine_fields`; the process writes those with sudo, through
-                       `_kam_engine_write`, after its own checks
+                       declared `readonly=False` (a proposal the user may adjust); move a
+                       record along the transitions of `_kam_transitions`, by an action, a
+                       drag, the statusbar or a write of `stage_id`: every route runs the
+                       same `_kam_move_to`, its checks and its side effects
+    approval engine    moves records into the gate stages (and back to the first stage when
+                       an approval is withdrawn); no hand-made route reaches a gate
+    nobody             creates a record in another stage than the first of its process;
+                       moves it along a transition the process does not declare (the record
+                       stays where it was); writes, creates (values, `default_*` context
+                       keys, personal defaults) or copies with a value a stored computed
+                       field without inverse (what the reviewers read is what the process
+                       computed) or an engine field of `_kam_engine_fields`; the process
+                       writes those with sudo, through `_kam_engine_write`, after its own
+                       checks
     ================== ======================================================================
     """
     _name = 'kam.process.mixin'
@@ -25,6 +39,15 @@ class KamProcessMixin(models.AbstractModel):
     # Fields only the process's own actions set (e.g. a confirmation date, a filed
     # document): declared per model, refused to every client like the stored computes.
     _kam_engine_fields = ()
+    # The moves a person may make: {stage code: (stage codes it may move to)}. A move not
+    # listed is refused whatever the route; a stage without a code is reached only by the
+    # approval engine (a chain's stage). The gate stages are the engine's anyway.
+    _kam_transitions = {}
+    # The stages whose entry is an action of the process: {stage code: verb}. Entering one,
+    # by any route (its button `action_<verb>` included), runs `_check_can_<verb>()` then
+    # `_do_<verb>(stage)` on the batch; the latter writes the stage (`_kam_write_stage`)
+    # with its side effects.
+    _kam_stage_verbs = {}
 
     def _default_stage_id(self):
         return self.env['kam.stage'].search([('process', '=', self._kam_process)], order='sequence', limit=1)
@@ -52,6 +75,7 @@ class KamProcessMixin(models.AbstractModel):
         if not self.env.su:
             # copy(default=...) ends here too: its defaults are in vals.
             self._check_engine_fields_free(set().union(*vals_list), defaults=True)
+            self._check_created_in_first_stage(vals_list)
         for vals in vals_list:
             if vals.get('name', 'New') == 'New':
                 vals['name'] = self.env['ir.sequence'].next_by_code(self._name) or 'New'
@@ -60,6 +84,16 @@ class KamProcessMixin(models.AbstractModel):
     def write(self, vals):
         if not self.env.su:
             self._check_engine_fields_free(vals.keys())
+        move = self.env.context.get(STAGE_KEY)
+        if 'stage_id' in vals and move is not CHECKED_MOVE and move is not ENGINE_MOVE:
+            # A drag, a statusbar click or an RPC write: the other values first (a form may
+            # save the summary with the move to Summarised), then the one checked move.
+            vals = dict(vals)
+            stage = self.env['kam.stage'].browse(vals.pop('stage_id'))
+            if vals:
+                super().write(vals)
+            self._kam_move_to(stage)
+            return True
         return super().write(vals)
 
     @api.model
@@ -92,10 +126,75 @@ class KamProcessMixin(models.AbstractModel):
         """The process's own write of its engine fields, once its checks passed."""
         return self.sudo().write(vals)
 
+    def _check_created_in_first_stage(self, vals_list):
+        """A record starts where its process starts: any later stage is reached by moves."""
+        stage_id = self.default_get(['stage_id']).get('stage_id')
+        given = {vals.get('stage_id', stage_id) for vals in vals_list} - {None, False}
+        later = self.env['kam.stage'].browse(given - {self._default_stage_id().id})[:1]
+        if later:
+            # Another process's stage, a gate: the clearer refusals first.
+            self._check_stage_process(later)
+            later._kam_check_free_for(self.browse())
+            raise UserError(self.env._(
+                "A new %(model)s starts in the first stage of its process: move it on from there.",
+                model=self.env['ir.model']._get(self._name).name))
+
     def _stage_by_code(self, code):
         return self.env['kam.stage'].search([('process', '=', self._kam_process), ('code', '=', code)], limit=1)
 
-    def _move_to(self, code):
-        stage = self._stage_by_code(code)
-        if stage:
-            self.write({'stage_id': stage.id})
+    # ------------------------------------------------------------------------------------
+    # Stage moves: one path, whatever the route
+    # ------------------------------------------------------------------------------------
+
+    def _kam_move_to(self, stage):
+        """Move these records to `stage` (a kam.stage or its code): THE way into a stage
+        for actions, drags, statusbar clicks and RPC writes. Checks the move for the whole
+        batch (a forbidden one raises and leaves every record where it was), then runs the
+        stage's action (`_kam_stage_verbs`): `_check_can_<verb>()`, `_do_<verb>(stage)`.
+        Records already in `stage` are left alone."""
+        if isinstance(stage, str):
+            code = stage
+            stage = self._stage_by_code(code)  # the batch's one stage search
+            if not stage:
+                raise UserError(self.env._(
+                    "The process has no stage %(code)s: ask a Key Accounts Manager to restore it.", code=code))
+        records = self.browse(dict.fromkeys(self.ids)).filtered(lambda r: r.stage_id != stage)
+        if not records:
+            return True
+        records._check_can_move_to(stage)
+        verb = self._kam_stage_verbs.get(stage.code)
+        if verb:
+            getattr(records, f'_check_can_{verb}')()
+            getattr(records, f'_do_{verb}')(stage)
+        else:
+            records._kam_write_stage(stage)
+        return True
+
+    def _check_can_move_to(self, stage):
+        if not stage:
+            raise UserError(self.env._("A record of a process is always in one of its stages."))
+        self._check_stage_process(stage)
+        # A gate (a manager may make any stage one) is the engine's, whatever the table says:
+        # refused first, with the gate's own message.
+        stage._kam_check_free_for(self)
+        for record in self:
+            if stage.code and stage.code in self._kam_transitions.get(record.stage_id.code, ()):
+                continue
+            raise UserError(self.env._(
+                "%(record)s cannot go from %(current)s to %(target)s: %(hint)s",
+                record=record.display_name, current=record.stage_id.name, target=stage.name,
+                hint=record._kam_move_hint()))
+
+    def _kam_move_hint(self):
+        """What the user can do instead of a refused move."""
+        allowed = self._kam_transitions.get(self.stage_id.code, ())
+        if not allowed:
+            return self.env._("it is finished here, or only an approval moves it on.")
+        names = self.env['kam.stage'].search(
+            [('process', '=', self._kam_process), ('code', 'in', list(allowed))]).mapped('name')
+        return self.env._("from here it can only go to %(stages)s.", stages=", ".join(names))
+
+    def _kam_write_stage(self, stage):
+        """The stage write of a move `_kam_move_to` checked (the approval engine's own
+        checks still run: gate, withdrawal when moved before the first gate)."""
+        return self.with_context(**{STAGE_KEY: CHECKED_MOVE}).write({'stage_id': stage.id})

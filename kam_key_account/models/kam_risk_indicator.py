@@ -9,6 +9,9 @@ class KamRiskIndicator(models.Model):
     _order = 'sequence, id'
 
     name = fields.Char(required=True, translate=True)
+    code = fields.Char(
+        help="What the indicator means to the screening's code, whatever its name: 'fit' takes its "
+             "default score from the resource fit (S5), 'competitors' from the competitor analysis (S6).")
     sequence = fields.Integer(default=10)
     weight = fields.Float(default=1.0, digits=(6, 2), help="Relative weight in the weighted mean.")
     description = fields.Text(translate=True, help="What a 1 and what a 5 mean for this indicator.")

@@ -2,6 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import is_html_empty
 
 from .kam_risk_band import RISK_LEVELS
 
@@ -17,14 +18,19 @@ class KamScreening(models.Model):
     Who                What
     ================== ================================================================
     KAM User           prepares screenings of the partners they are responsible for or
-                       manage, and requests approval
+                       manage, and requests approval once the needs, the three resource
+                       scores and the competitor analysis (a competitor, or No Competitor)
+                       are filled in; moves a screening by hand only back to Draft (which
+                       withdraws its approval): the other stages are the approval engine's
     KAM Supervisor     reads every screening, reviews (审核) at the first step
     KAM Manager        approves (确定) at the second step; the only one who still writes a
                        confirmed screening
-    writers            changing the candidate, tier, manager, sales or a line of the
-                       competitor or risk tables of a screening waiting for or holding its
-                       approval withdraws it (a filed one goes back to Draft)
-    nobody             writes the scores and levels (computed from the lines), the open
+    writers            changing the candidate, tier, manager, sales, No Competitor or a line
+                       of the competitor or risk tables of a screening waiting for or holding
+                       its approval withdraws it (a filed one goes back to Draft); adjust the
+                       scores that the Resource Fit and Competitor Situation lines propose
+                       from S5 and S6
+    nobody             writes the fit, risk score and levels (computed), the open
                        flag, the confirmation date or the filed risk analysis (the engine's)
     ================== ================================================================
 
@@ -39,7 +45,17 @@ class KamScreening(models.Model):
     _order = 'id desc'
     _check_company_auto = True
     _kam_process = 'screening'
-    _approval_relevant_fields = ('partner_id', 'proposed_tier_id', 'proposed_manager_id', 'annual_sales')
+    _approval_relevant_fields = (
+        'partner_id', 'proposed_tier_id', 'proposed_manager_id', 'annual_sales', 'no_competitor')
+    # Draft → (approval engine: Supervisor Review → Manager Approval → Confirmed, or
+    # Rejected). By hand a screening only goes back to Draft, which withdraws its approval.
+    _kam_transitions = {
+        'draft': (),
+        'supervisor': ('draft',),
+        'manager': ('draft',),
+        'confirmed': ('draft',),
+        'rejected': ('draft',),
+    }
     _kam_engine_fields = ('confirmed_date', 'risk_report_id')
 
     partner_id = fields.Many2one(
@@ -86,6 +102,10 @@ class KamScreening(models.Model):
         help="How likely the customer becomes a key account: from our resources' scores (S5).")
     # S6 competitors, S7 risk table
     competitor_line_ids = fields.One2many('kam.screening.competitor', 'screening_id', 'Competitors', copy=True)
+    no_competitor = fields.Boolean(
+        tracking=True,
+        help="The competitor analysis found no competitor at this customer (S6): say so explicitly. "
+             "Competitors listed count over this flag.")
     risk_line_ids = fields.One2many('kam.screening.risk.line', 'screening_id', 'Risk Analysis',
                                     default=lambda self: self._default_risk_lines(), copy=True)
     risk_score = fields.Float(compute='_compute_risk', store=True, digits=(4, 2), aggregator='avg',
@@ -227,7 +247,13 @@ class KamScreening(models.Model):
     # approval engine hooks
 
     def _check_approval_ready(self):
+        """Complete before the supervisor sees it (S3-S7), else the filed table is empty."""
         for screening in self:
+            missing = screening._screening_missing()
+            if missing:
+                raise UserError(self.env._(
+                    "%(screening)s is not complete: fill in %(missing)s before approval is requested.",
+                    screening=screening.name, missing=", ".join(missing)))
             lines = screening.risk_line_ids
             if not lines or not all(lines.mapped('score')):
                 raise UserError(self.env._(
@@ -244,6 +270,20 @@ class KamScreening(models.Model):
                 'kam_tier_id': screening.proposed_tier_id.id})
             candidate._check_kam_manager_id()
             candidate._check_kam_tier_id()
+
+    def _screening_missing(self):
+        """What a supervisor cannot review without: the needs (S3), our three resource scores
+        (S4), the competitor analysis (S6: a competitor, or explicitly none)."""
+        self.ensure_one()
+        missing = []
+        if is_html_empty(self.needs):
+            missing.append(self.env._("the customer's needs (S3)"))
+        unscored = [self._fields[name]._description_string(self.env) for name in SCORE_FIELDS if not self[name]]
+        if unscored:
+            missing.append(self.env._("the resource scores %(scores)s (S4)", scores=", ".join(unscored)))
+        if not self.competitor_line_ids and not self.no_competitor:
+            missing.append(self.env._("the competitor analysis: a competitor, or tick No Competitor (S6)"))
+        return missing
 
     def action_approve(self):
         self._check_approval_ready()

@@ -53,8 +53,18 @@ class KamVisit(models.Model):
     other employees    see the visit's event as busy time (a private event, with nothing
                        internal in it); department responsibles solve the problems raised
                        to them (V8) and change nothing else of the visit
+    every route        Book, Prepared, Visit Done, Summarised and Cancel, a drag on the
+                       kanban, a statusbar click or an RPC write of the stage run the same
+                       checks and side effects (kam.process.mixin `_kam_move_to`): Planned →
+                       Booked (on the calendar) → Prepared (checklist ticked) → Done (booked
+                       and confirmed by the customer, a development visit after its pre-visit
+                       meeting; actual times default; V11 follow-up) → Summarised (V9
+                       summary); back to Planned takes it off the calendar; Cancelled (before
+                       Done) removes its event; a cancelled visit is reopened to Planned
     nobody             writes the appointment state or the event link (only Book, Customer
-                       Confirmed, Cancel and the event's deletion set them), confirms a visit
+                       Confirmed, Cancel, the move back to Planned and the event's deletion
+                       set them), skips a stage or marks a never-booked, unconfirmed or
+                       cancelled visit done, confirms a visit
                        whose budget needs an approval it lacks, or marks it done or
                        summarised before that approval (changing the budget, the leader, the
                        account or the company withdraws it and leaves the customer's
@@ -73,6 +83,20 @@ class KamVisit(models.Model):
     # them (the team leader of user_id, the account's manager, the company's chain and
     # threshold): changing any of them withdraws the approval.
     _approval_relevant_fields = ('budget_amount', 'currency_id', 'user_id', 'partner_id', 'company_id')
+    # V3 booked → V5 prepared → V6 done → V9 summarised; Planned again when the appointment
+    # is off (a drag back, or the event deleted); a cancelled visit can be reopened.
+    _kam_transitions = {
+        'planned': ('booked', 'cancelled'),
+        'booked': ('planned', 'prepared', 'done', 'cancelled'),
+        'prepared': ('planned', 'done', 'cancelled'),
+        'done': ('summarised',),
+        'summarised': (),
+        'cancelled': ('planned',),
+    }
+    _kam_stage_verbs = {
+        'planned': 'replan', 'booked': 'book', 'prepared': 'mark_prepared', 'done': 'done',
+        'summarised': 'summarise', 'cancelled': 'cancel',
+    }
 
     partner_id = fields.Many2one(
         'res.partner', 'Account', required=True, tracking=True, index=True, check_company=True,
@@ -433,9 +457,8 @@ class KamVisit(models.Model):
         if not visits:
             return
         visits._set_process_vals({'appointment_state': 'to_book', 'event_id': False})
-        planned = self._stage_by_code('planned')
-        if planned:
-            visits.write({'stage_id': planned.id})
+        # The same move as a drag back to Planned; the event is gone already.
+        visits.filtered(lambda v: v.stage_id.code != 'planned')._kam_move_to('planned')
         for visit in visits:
             visit.message_post(body=self.env._("The calendar event was deleted: the visit is to be booked again."),
                                subtype_xmlid='mail.mt_note')
@@ -477,18 +500,7 @@ class KamVisit(models.Model):
 
     def action_book(self):
         """V3: the appointment is made; the visit is on the calendar."""
-        visits = self._deduplicated()
-        for visit in visits:
-            if not visit.start:
-                raise UserError(self.env._("Give %(visit)s a date and time before booking it.", visit=visit.name))
-            booked = visit._stage_by_code('booked')
-            if booked and visit.stage_id.sequence < booked.sequence:
-                visit.write({'stage_id': booked.id})
-        visits.filtered(lambda v: v.appointment_state == 'to_book')._set_process_vals({'appointment_state': 'booked'})
-        to_put_on_calendar = visits.filtered(lambda v: not v.event_id)
-        if to_put_on_calendar:
-            to_put_on_calendar._create_events()
-        return True
+        return self._kam_move_to('booked')
 
     def action_confirm_appointment(self):
         """The customer confirmed: invite their contacts. Development visits need their
@@ -501,46 +513,18 @@ class KamVisit(models.Model):
 
     def action_mark_prepared(self):
         """V5: every checklist line is ticked."""
-        for visit in self._deduplicated():
-            if visit.checklist_ids.filtered(lambda line: not line.done):
-                raise UserError(self.env._(
-                    "Tick every line of the preparation checklist of %(visit)s first (V5).", visit=visit.name))
-            visit._move_to('prepared')
-        return True
+        return self._kam_move_to('prepared')
 
     def action_done(self):
         """V6 done; V11: a development visit gets its follow-up within a week."""
-        visits = self._deduplicated()
-        now = fields.Datetime.now()
-        for visit in visits:
-            if visit._budget_needs_approval():
-                raise UserError(self.env._(
-                    "The budget of %(visit)s exceeds the company's threshold: it must be approved before "
-                    "the visit is marked done. Request the supervisor's approval.", visit=visit.name))
-            values = {}
-            if not visit.actual_start:
-                values['actual_start'] = visit.start if visit.start and visit.start <= now else now
-            if not visit.actual_stop:
-                values['actual_stop'] = max(now, values.get('actual_start') or visit.actual_start)
-            if values:
-                visit.write(values)
-            visit._move_to('done')
-        visits.filtered(lambda v: v.visit_type == 'development')._schedule_follow_up()
-        return True
+        return self._kam_move_to('done')
 
     def action_summarise(self):
         """V9: the summary is written."""
-        for visit in self._deduplicated():
-            if not (visit.summary_analysis or visit.lessons or visit.improvements):
-                raise UserError(self.env._("Write the summary of %(visit)s first (V9).", visit=visit.name))
-            visit._move_to('summarised')
-        return True
+        return self._kam_move_to('summarised')
 
     def action_cancel(self):
-        visits = self._deduplicated()
-        visits._move_to('cancelled')
-        visits._remove_events()
-        return True
+        return self._kam_move_to('cancelled')
 
     def action_create_opportunity(self):
         """V7: an opportunity found on the visit, reported to the supervisor."""
@@ -568,6 +552,96 @@ class KamVisit(models.Model):
 
     def action_print_visit_record(self):
         return self.env.ref('kam_key_account.action_report_kam_visit_record').report_action(self._deduplicated())
+
+    # ------------------------------------------------------------------------------------
+    # Entering a stage (kam.process.mixin `_kam_move_to`): the same checks and side effects
+    # for the buttons, a drag on the kanban, the statusbar and an RPC write of stage_id
+    # ------------------------------------------------------------------------------------
+
+    def _check_can_book(self):
+        for visit in self:
+            if not visit.start:
+                raise UserError(self.env._("Give %(visit)s a date and time before booking it.", visit=visit.name))
+
+    def _do_book(self, stage):
+        self._kam_write_stage(stage)
+        self.filtered(lambda v: v.appointment_state == 'to_book')._set_process_vals({'appointment_state': 'booked'})
+        to_put_on_calendar = self.filtered(lambda v: not v.event_id)
+        if to_put_on_calendar:
+            to_put_on_calendar._create_events()
+
+    def _check_can_replan(self):
+        """Back to Planned: from Booked or Prepared the appointment is off (its event goes),
+        from Cancelled the visit is reopened."""
+
+    def _do_replan(self, stage):
+        self._kam_write_stage(stage)
+        self._unbook()
+
+    def _check_can_mark_prepared(self):
+        for visit in self:
+            if visit.checklist_ids.filtered(lambda line: not line.done):
+                raise UserError(self.env._(
+                    "Tick every line of the preparation checklist of %(visit)s first (V5).", visit=visit.name))
+
+    def _do_mark_prepared(self, stage):
+        self._kam_write_stage(stage)
+
+    def _check_can_done(self):
+        """Made only once booked and confirmed by the customer (V3), a development visit only
+        after its pre-visit meeting, a budget above the threshold only once approved."""
+        now = fields.Datetime.now()
+        for visit in self:
+            if visit.appointment_state != 'confirmed':
+                raise UserError(self.env._(
+                    "%(visit)s is not confirmed by the customer: book it and record the customer's "
+                    "confirmation before marking it done (V3).", visit=visit.name))
+            if visit.visit_type == 'development' and not (
+                    visit.premeeting_event_id and visit.premeeting_event_id.stop <= now):
+                raise UserError(self.env._(
+                    "%(visit)s is a development visit: it is made after its pre-visit discussion meeting "
+                    "(拜访前讨论会议).", visit=visit.name))
+            if visit._budget_needs_approval():
+                # A ValidationError like the constraint's: the same refusal by every route.
+                raise ValidationError(self.env._(
+                    "The budget of %(visit)s exceeds the company's threshold: it must be approved before "
+                    "the visit is marked done. Request the supervisor's approval.", visit=visit.name))
+
+    def _do_done(self, stage):
+        """V6: the actual times default to the planned start and now; V11: a development
+        visit gets its follow-up."""
+        now = fields.Datetime.now()
+        for visit in self:
+            values = {}
+            if not visit.actual_start:
+                values['actual_start'] = visit.start if visit.start and visit.start <= now else now
+            if not visit.actual_stop:
+                values['actual_stop'] = max(now, values.get('actual_start') or visit.actual_start)
+            if values:
+                visit.write(values)
+        self._kam_write_stage(stage)
+        self.filtered(lambda v: v.visit_type == 'development')._schedule_follow_up()
+
+    def _check_can_summarise(self):
+        for visit in self:
+            if not (visit.summary_analysis or visit.lessons or visit.improvements):
+                raise UserError(self.env._("Write the summary of %(visit)s first (V9).", visit=visit.name))
+
+    def _do_summarise(self, stage):
+        self._kam_write_stage(stage)
+
+    def _check_can_cancel(self):
+        """Whatever was reached before Done (the transitions say which) can be cancelled."""
+
+    def _do_cancel(self, stage):
+        """Cancelled: the customer's event goes (its attendees are told by the calendar)."""
+        self._kam_write_stage(stage)
+        self._unbook()
+
+    def _unbook(self):
+        """The appointment is off: the event is removed and the visit is to be booked again."""
+        self._remove_events()
+        self._set_process_vals({'appointment_state': 'to_book', 'event_id': False})
 
     # ------------------------------------------------------------------------------------
     # Helpers

@@ -31,6 +31,11 @@ registry.category("web_tour.tours").add("kam_visit_tour", {
             run: "click",
         },
         {
+            content: "The customer confirms the appointment",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_confirm_appointment]",
+            run: "click",
+        },
+        {
             content: "The visit is made",
             trigger: ".o_form_view .o_statusbar_buttons button[name=action_done]",
             run: "click",
