@@ -84,6 +84,25 @@ class TestConcurrentApproval(BaseCase):
             time.sleep(0.02)
         return False
 
+    def _second_approves_while_the_first_holds_the_lock(self, cr1, env2, pid2, outcome):
+        """The second reviewer presses Approve in a thread while cr1 (the first, who already
+        approved) holds the lock; cr1 commits once the second waits. Any error the second
+        gets lands in outcome['error']."""
+        def second_presses_approve():
+            try:  # as the RPC layer runs it: a serialization failure is retried
+                retrying(lambda: env2['kam.screening'].browse(self.screening_id).action_approve(), env2)
+            except Exception as error:  # noqa: BLE001 - inspected by the caller
+                outcome['error'] = error
+        with no_retry_wait():
+            thread = threading.Thread(target=second_presses_approve)
+            thread.start()
+            try:
+                self.assertTrue(self._wait_until_blocked(cr1, pid2), "the second reviewer waits")
+            finally:
+                cr1.commit()
+                thread.join(10)
+        self.assertFalse(thread.is_alive())
+
     def test_a6_two_concurrent_approvals_make_one_decision(self):
         """The loser waits for the winner, and is then told who decided, not asked to retry."""
         registry = Registry(common.get_db_name())
@@ -96,21 +115,7 @@ class TestConcurrentApproval(BaseCase):
             cr2.execute("SELECT pg_backend_pid()")
             pid2 = cr2.fetchone()[0]
             first.action_approve()  # holds the row lock until cr1 commits
-
-            def second_presses_approve():
-                try:  # as the RPC layer runs it: a serialization failure is retried
-                    retrying(lambda: env2['kam.screening'].browse(self.screening_id).action_approve(), env2)
-                except Exception as error:  # noqa: BLE001 - inspected below
-                    outcome['error'] = error
-            with no_retry_wait():
-                thread = threading.Thread(target=second_presses_approve)
-                thread.start()
-                try:
-                    self.assertTrue(self._wait_until_blocked(cr1, pid2), "the second reviewer waits")
-                finally:
-                    cr1.commit()
-                    thread.join(10)
-            self.assertFalse(thread.is_alive())
+            self._second_approves_while_the_first_holds_the_lock(cr1, env2, pid2, outcome)
         error = outcome.get('error')
         self.assertIsInstance(error, UserError)
         self.assertRegex(str(error), f'Concurrent supervisor 1 {self.tag} already decided on the step Supervisor Review')
@@ -137,20 +142,7 @@ class TestConcurrentApproval(BaseCase):
             cr2.execute("SELECT pg_backend_pid()")
             pid2 = cr2.fetchone()[0]
             first.action_approve()
-
-            def second_presses_approve():
-                try:
-                    retrying(lambda: env2['kam.screening'].browse(self.screening_id).action_approve(), env2)
-                except Exception as error:  # noqa: BLE001 - inspected below
-                    outcome['error'] = error
-            with no_retry_wait():
-                thread = threading.Thread(target=second_presses_approve)
-                thread.start()
-                try:
-                    self.assertTrue(self._wait_until_blocked(cr1, pid2), "the second reviewer waits")
-                finally:
-                    cr1.commit()
-                    thread.join(10)
+            self._second_approves_while_the_first_holds_the_lock(cr1, env2, pid2, outcome)
         self.assertNotIn('error', outcome)
         with environment() as env:
             screening = env['kam.screening'].browse(self.screening_id)

@@ -265,9 +265,7 @@ class KamVisit(models.Model):
         now = fields.Datetime.now()
         for visit in self.filtered(lambda v: v.appointment_state == 'confirmed'):
             # Attendance again: the meeting's attendees may have changed since it was linked.
-            if visit.visit_type == 'development' and not (
-                    visit.premeeting_event_id and visit.premeeting_event_id.stop <= now
-                    and visit._premeeting_attended()):
+            if not visit._premeeting_held(now):
                 raise ValidationError(self.env._(
                     "%(visit)s is a development visit: hold the pre-visit discussion meeting first "
                     "(拜访前讨论会议).", visit=visit.name))
@@ -596,8 +594,7 @@ class KamVisit(models.Model):
                 raise UserError(self.env._(
                     "%(visit)s is not confirmed by the customer: book it and record the customer's "
                     "confirmation before marking it done (V3).", visit=visit.name))
-            if visit.visit_type == 'development' and not (
-                    visit.premeeting_event_id and visit.premeeting_event_id.stop <= now):
+            if not visit._premeeting_held(now):
                 raise UserError(self.env._(
                     "%(visit)s is a development visit: it is made after its pre-visit discussion meeting "
                     "(拜访前讨论会议).", visit=visit.name))
@@ -653,6 +650,14 @@ class KamVisit(models.Model):
         self.ensure_one()
         commercial = self.partner_id.commercial_partner_id
         return contacts.filtered(lambda c: c.commercial_partner_id != commercial or c == commercial)
+
+    def _premeeting_held(self, now):
+        """A development visit is made after its pre-visit discussion meeting, attended by
+        the visit's people, has ended; other visits need none."""
+        self.ensure_one()
+        meeting = self.premeeting_event_id
+        return self.visit_type != 'development' or bool(
+            meeting and meeting.stop <= now and self._premeeting_attended())
 
     def _premeeting_attended(self):
         """Whether the leader or a visitor attends the pre-visit meeting; read with sudo, the
