@@ -2,7 +2,8 @@
 from ast import literal_eval
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form
+from odoo.fields import Command
+from odoo.tests import Form, new_test_user
 
 from .common import KamScreeningCommon
 
@@ -175,3 +176,20 @@ class TestScreening(KamScreeningCommon):
             [], ['stage_id'], ['__count'], unfold_read_specification={'name': {}})
         stage_ids = [g['stage_id'][0] for g in groups['groups']]
         self.assertIn(self.stage_manager.id, stage_ids, "every stage is a column, empty or not")
+
+    def test_the_supervisor_review_goes_to_the_requesters_own_supervisor(self):
+        """The default chain: the responsible's sales-team leader reviews; without a team,
+        the Key Accounts Supervisors do."""
+        self.step_supervisor.write({'approver_kind': 'team_leader', 'user_ids': [Command.clear()]})
+        team_lead = new_test_user(self.env, login='kam_t_team_lead', groups='kam_key_account.group_kam_supervisor',
+                                  name='Team Lead', company_ids=[self.company.id])
+        self.env['crm.team'].create({'name': 'Key Accounts East', 'user_id': team_lead.id,
+                                     'member_ids': [Command.link(self.kam_user.id)]})
+        self.assertEqual(self.kam_user.sale_team_id.user_id, team_lead)
+        self.screening.with_user(self.kam_user).action_request_approval()
+        self.assertEqual(self.screening.approval_reviewer_ids, team_lead, "the team's leader, nobody else")
+
+        lone = self._new_screening(user=self.kam_user_2, name='Teamless Prospect')
+        lone.with_user(self.kam_user_2).action_request_approval()
+        self.assertIn(self.kam_supervisor, lone.approval_reviewer_ids, "no team: the Supervisors")
+        self.assertFalse(lone.approval_review_id.escalated, "a fallback, not an escalation")

@@ -566,7 +566,9 @@ class KamApprovalMixin(models.AbstractModel):
         elif step.approver_kind == 'users':
             users = step.user_ids
         elif step.approver_kind == 'team_leader':
-            users = self._approval_responsible().sale_team_id.user_id
+            # The responsible's own supervisor; without a team leader, the Supervisors.
+            users = self._approval_responsible().sale_team_id.user_id \
+                or self.env.ref('kam_key_account.group_kam_supervisor').user_ids
         else:
             users = self._approval_partner().commercial_partner_id.kam_manager_id
         return self._approval_eligible(users, apply_delegations=True, requester=self.env.user)
