@@ -64,3 +64,12 @@ class TestDemoData(TransactionCase):
         prepared = self.env.ref('kam_key_account.kam_visit_demo_huadong_prepared')
         self.assertEqual(prepared.appointment_state, 'confirmed')
         self.assertEqual(prepared.checklist_progress, 100.0)
+
+    def test_demo_screening_waits_for_the_manager(self):
+        screening = self.env.ref('kam_key_account.kam_screening_demo_hangzhou')
+        self.assertEqual(screening.approval_state, 'pending')
+        self.assertEqual(screening.stage_id, self.env.ref('kam_key_account.kam_stage_screening_manager'))
+        manager = self.env.ref('kam_key_account.kam_manager')
+        self.assertIn(manager, screening.approval_reviewer_ids)
+        self.assertTrue(self.env['kam.screening'].with_user(manager).search(
+            [('approval_reviewer_ids', 'in', manager.id)]), "My Approvals of the manager is not empty")
