@@ -59,7 +59,7 @@ class TestDemoData(TransactionCase):
 
     def test_demo_visits_in_each_stage(self):
         visits = self.env['kam.visit'].search([])
-        for code in ('planned', 'booked', 'prepared', 'done', 'summarised'):
+        for code in ('planned', 'booked', 'prepared', 'done', 'summarised', 'cancelled'):
             self.assertIn(self.env.ref(f'kam_key_account.kam_stage_visit_{code}'), visits.stage_id, code)
         prepared = self.env.ref('kam_key_account.kam_visit_demo_huadong_prepared')
         self.assertEqual(prepared.appointment_state, 'confirmed')
