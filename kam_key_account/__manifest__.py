@@ -34,6 +34,7 @@
     ],
     'demo': [
         'demo/kam_demo.xml',
+        'demo/kam_demo_pipeline.xml',
     ],
     'assets': {
         'web.assets_tests': [

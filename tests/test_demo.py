@@ -41,3 +41,35 @@ class TestDemoData(TransactionCase):
         self.assertTrue(self.env['mail.activity'].search([
             ('res_model', '=', 'res.partner'), ('res_id', '=', made.partner_id.id), ('summary', 'ilike', made.name)]),
             "the one-week follow-up is on the account")
+
+    def test_demo_admin_has_a_timezone(self):
+        self.assertEqual(self.env.ref('base.user_admin').tz, 'Asia/Shanghai')
+
+    def test_demo_key_accounts_team_and_pipeline(self):
+        team = self.env.ref('kam_key_account.kam_crm_team_key_accounts')
+        self.assertEqual(team.user_id, self.env.ref('kam_key_account.kam_supervisor'))
+        for xmlid in ('kam_user_li', 'kam_user_emma'):
+            self.assertIn(self.env.ref(f'kam_key_account.{xmlid}'), team.member_ids, xmlid)
+        leads = self.env['crm.lead'].search([('team_id', '=', team.id), ('type', '=', 'opportunity')])
+        for i in range(1, 5):
+            self.assertIn(self.env.ref(f'crm.stage_lead{i}'), leads.stage_id, f'stage_lead{i}')
+        self.assertTrue(all(lead.partner_id.kam_is_key_account for lead in leads))
+        self.assertTrue(all(lead.user_id in team.member_ids for lead in leads))
+        self.assertTrue(any('\u4e00' <= ch <= '\u9fff' for ch in ''.join(leads.mapped('name'))))
+
+    def test_demo_visits_in_each_stage(self):
+        visits = self.env['kam.visit'].search([])
+        for code in ('planned', 'booked', 'prepared', 'done', 'summarised', 'cancelled'):
+            self.assertIn(self.env.ref(f'kam_key_account.kam_stage_visit_{code}'), visits.stage_id, code)
+        prepared = self.env.ref('kam_key_account.kam_visit_demo_huadong_prepared')
+        self.assertEqual(prepared.appointment_state, 'confirmed')
+        self.assertEqual(prepared.checklist_progress, 100.0)
+
+    def test_demo_screening_waits_for_the_manager(self):
+        screening = self.env.ref('kam_key_account.kam_screening_demo_hangzhou')
+        self.assertEqual(screening.approval_state, 'pending')
+        self.assertEqual(screening.stage_id, self.env.ref('kam_key_account.kam_stage_screening_manager'))
+        manager = self.env.ref('kam_key_account.kam_manager')
+        self.assertIn(manager, screening.approval_reviewer_ids)
+        self.assertTrue(self.env['kam.screening'].with_user(manager).search(
+            [('approval_reviewer_ids', 'in', manager.id)]), "My Approvals of the manager is not empty")
