@@ -41,6 +41,11 @@
             'kam_key_account/static/tests/tours/**/*',
         ],
     },
+    'images': [
+        'static/description/key_accounts.png',
+        'static/description/visits.png',
+        'static/description/pipeline.png',
+    ],
     'pre_init_hook': '_pre_init_kam_partner_columns',
     'application': True,
 }
