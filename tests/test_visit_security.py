@@ -6,6 +6,7 @@ whatever values and context it likes, and checks the visit's rules still hold.
 from datetime import timedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command
 from odoo.service.model import call_kw
 from odoo.tests import Form, new_test_user
 
@@ -250,6 +251,15 @@ class TestVisitEvents(KamVisitSecurityCommon):
         as_employee = self.env['calendar.event'].with_user(self.employee).browse(event.id)
         self.assertEqual(as_employee.display_name, 'Busy')
         self.assertFalse(as_employee.read(['description'])[0]['description'])
+
+    def test_the_event_follows_the_visited_account(self):
+        visit = self._visit()
+        visit.action_book()
+        visit.write({'partner_id': self.account_2.id, 'contact_id': False, 'contact_ids': [Command.clear()]})
+        event = visit.event_id.sudo()
+        self.assertIn(self.account_2.name, event.name)
+        self.assertIn(self.account_2.name, str(event.description))
+        self.assertNotIn(self.account.name, str(event.description))
 
     def test_a_supervisor_who_is_not_an_attendee_moves_the_visit_and_its_event(self):
         visit = self._visit()

@@ -382,7 +382,8 @@ class KamVisit(models.Model):
         the visit is not necessarily one of its attendees."""
         synced = set(EVENT_SYNCED_FIELDS) & fnames
         attendees = {'visitor_ids', 'contact_ids', 'user_id', 'appointment_state'} & fnames
-        if not (synced or attendees):
+        relabel = 'partner_id' in fnames
+        if not (synced or attendees or relabel):
             return
         visits = self.filtered(lambda v: v.event_id and v.stage_id.code not in DONE_STAGES)
         if not visits:
@@ -393,6 +394,8 @@ class KamVisit(models.Model):
             event_vals = {EVENT_SYNCED_FIELDS[name]: visit[name] for name in synced}
             if {'start', 'stop'} & synced:
                 event_vals.update(visit._event_time_vals())
+            if relabel:
+                event_vals.update(visit._event_label_vals())
             if attendees:
                 partners = visit._event_partners()
                 if partners != event_sudo.partner_ids:
@@ -430,20 +433,27 @@ class KamVisit(models.Model):
         stop = self.stop or self.start + timedelta(hours=1)
         return {'start': self.start, 'stop': stop, 'duration': (stop - self.start).total_seconds() / 3600}
 
-    def _prepare_event_vals(self):
+    def _event_label_vals(self):
+        """The event's title and description: the account and the visit's reference only.
+        Invitations reach the customer, so nothing internal (purpose, goals, budget) goes in."""
         self.ensure_one()
         return {
             'name': self.env._("Visit: %(account)s", account=self.partner_id.name),
+            'description': plaintext2html(self.env._(
+                "Key-account visit %(reference)s to %(account)s",
+                reference=self.name, account=self.partner_id.name)),
+        }
+
+    def _prepare_event_vals(self):
+        self.ensure_one()
+        return {
+            **self._event_label_vals(),
             **self._event_time_vals(),
             'allday': self.allday,
             'location': self.location,
             'user_id': self.user_id.id,
             'partner_ids': [Command.set(self._event_partners().ids)],
-            # Invitations reach the customer: nothing internal (purpose, goals, budget) goes in.
             'privacy': 'private',
-            'description': plaintext2html(self.env._(
-                "Key-account visit %(reference)s to %(account)s",
-                reference=self.name, account=self.partner_id.name)),
             'res_model_id': self.env['ir.model']._get_id(self._name),
             'res_id': self.id,
             'kam_visit_id': self.id,
