@@ -36,6 +36,10 @@ class KamCommon(TransactionCase):
         cls.kam_manager = user('kam_t_manager', 'manager')
         cls.kam_director = user('kam_t_director', 'director')
         cls.kam_gm = user('kam_t_gm', 'general_manager')
+        # An employee of the company without any Key Accounts role (the demo user `demo`).
+        cls.employee = new_test_user(
+            cls.env, login='kam_t_employee', groups='base.group_user', name='Plain Employee',
+            email='plain.employee@example.com', company_id=cls.company.id)
         # Manages contacts (base.group_partner_manager) but has no Key Accounts role.
         cls.partner_manager = new_test_user(
             cls.env, login='kam_t_partner_manager', groups='base.group_user,base.group_partner_manager',

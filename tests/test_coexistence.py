@@ -46,9 +46,6 @@ class KamCoexistenceCommon(KamCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.employee = new_test_user(
-            cls.env, login='kam_t_employee', groups='base.group_user', name='Plain Employee',
-            company_id=cls.company.id)
         cls.salesman = new_test_user(
             cls.env, login='kam_t_salesman', groups='base.group_user,sales_team.group_sale_salesman',
             name='Salesman Without KAM', company_id=cls.company.id)

@@ -69,7 +69,6 @@ class TestRolesTable(KamScreeningCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.portal = new_test_user(cls.env, login='kam_t_roles_portal', groups='base.group_portal')
-        cls.employee = new_test_user(cls.env, login='kam_t_roles_employee', groups='base.group_user')
         cls.users = {
             'Portal user': cls.portal, 'Employee without a KAM role': cls.employee,
             'KAM User': cls.kam_user, 'Supervisor': cls.kam_supervisor, 'Manager': cls.kam_manager,

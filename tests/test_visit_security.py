@@ -8,7 +8,7 @@ from datetime import timedelta
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.service.model import call_kw
-from odoo.tests import Form, new_test_user
+from odoo.tests import Form
 
 from .test_visit import KamVisitCommon
 
@@ -18,14 +18,6 @@ PURPOSE = 'Secret: announce the 15% price rise before the tender'
 
 
 class KamVisitSecurityCommon(KamVisitCommon):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # An employee without any Key Accounts role.
-        cls.employee = new_test_user(
-            cls.env, login='kam_t_visit_employee', groups='base.group_user', name='Plain Employee',
-            email='plain.employee@example.com', company_id=cls.company.id)
 
     def _approved_big_visit(self, amount=8000):
         big = self._visit(budget_amount=amount)

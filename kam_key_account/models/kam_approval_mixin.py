@@ -631,9 +631,10 @@ class KamApprovalMixin(models.AbstractModel):
         A step nobody is left to take is not marked escalated: the managers are told."""
         to_notify, stalled = [], []
         author = self.env.ref('base.partner_root')
+        subtype = self._approval_subtype('escalated') or self.env.ref('mail.mt_note')  # one per model
+        by_record = reviews.filtered(lambda r: r.res_model == self._name).grouped('res_id')
         for record in self:
-            subtype = record._approval_subtype('escalated') or self.env.ref('mail.mt_note')
-            for review in reviews.filtered(lambda r: r.res_id == record.id and r.res_model == record._name):
+            for review in by_record.get(record.id, reviews.browse()):
                 added = record._approval_escalation_users(review)
                 if added:
                     review.write({'reviewer_ids': [Command.link(user.id) for user in added], 'escalated': True})
