@@ -40,6 +40,10 @@ class KamCommon(TransactionCase):
         cls.employee = new_test_user(
             cls.env, login='kam_t_employee', groups='base.group_user', name='Plain Employee',
             email='plain.employee@example.com', company_id=cls.company.id)
+        # A salesperson of CRM without any Key Accounts role.
+        cls.salesman = new_test_user(
+            cls.env, login='kam_t_salesman', groups='base.group_user,sales_team.group_sale_salesman',
+            name='Salesman Without KAM', company_id=cls.company.id)
         # Manages contacts (base.group_partner_manager) but has no Key Accounts role.
         cls.partner_manager = new_test_user(
             cls.env, login='kam_t_partner_manager', groups='base.group_user,base.group_partner_manager',

@@ -46,9 +46,6 @@ class KamCoexistenceCommon(KamCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesman = new_test_user(
-            cls.env, login='kam_t_salesman', groups='base.group_user,sales_team.group_sale_salesman',
-            name='Salesman Without KAM', company_id=cls.company.id)
         cls.account.with_user(cls.kam_manager).write({
             'kam_is_key_account': True, 'kam_confirmed_date': '2025-06-30',
             'kam_product_category_ids': [(6, 0, cls.env['kam.classification'].search(

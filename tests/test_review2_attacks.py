@@ -11,13 +11,6 @@ from .common import KamCommon
 
 class TestReview2Attacks(KamCommon):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.salesman = new_test_user(
-            cls.env, login='kam_r2_salesman', groups='base.group_user,sales_team.group_sale_salesman',
-            name='Review Salesman', company_id=cls.company.id)
-
     def _personal_default(self, user, field_name, value):
         """What the web client's "Set Default" does for the user's own defaults."""
         field = self.env['ir.model.fields']._get('res.partner', field_name)
