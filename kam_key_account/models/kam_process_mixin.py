@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -48,6 +50,9 @@ class KamProcessMixin(models.AbstractModel):
     # `_do_<verb>(stage)` on the batch; the latter writes the stage (`_kam_write_stage`)
     # with its side effects.
     _kam_stage_verbs = {}
+    # Where the approval buttons go in the form's header: after the node this xpath finds
+    # (e.g. the process's first action), else first in the header.
+    _kam_approval_buttons_xpath = None
 
     def _default_stage_id(self):
         return self.env['kam.stage'].search([('process', '=', self._kam_process)], order='sequence', limit=1)
@@ -198,3 +203,78 @@ class KamProcessMixin(models.AbstractModel):
         """The stage write of a move `_kam_move_to` checked (the approval engine's own
         checks still run: gate, withdrawal when moved before the first gate)."""
         return self.with_context(**{STAGE_KEY: CHECKED_MOVE}).write({'stage_id': stage.id})
+
+    # ------------------------------------------------------------------------------------
+    # The approval UI, defined once (views/kam_approval_templates.xml)
+    # ------------------------------------------------------------------------------------
+
+    @api.model
+    def _kam_approval_view_params(self):
+        """The approval UI's parameters a process may change: `request_label`, its own
+        translated wording of the request button, and `request_invisible`, an extra
+        condition (a view expression) hiding it, e.g. when its records need no approval."""
+        return {'request_label': False, 'request_invisible': False}
+
+    @api.model
+    def _get_view(self, view_id=None, view_type='form', **options):
+        """Inject the approval buttons, banner, history button and page into the process's
+        form, and its filters into its search view, as OCA's base_tier_validation does.
+        Before the post-processing, so Odoo validates, translates (per language: it is
+        part of the view cache's key), restricts by groups and caches them with the rest
+        of the view. A node the arch already holds is not injected again."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == 'form' and arch.tag == 'form':
+            self._kam_inject_approval_form(arch)
+        elif view_type == 'search' and arch.tag == 'search':
+            self._kam_inject_approval_search(arch)
+        return arch, view
+
+    @api.model
+    def _kam_approval_snippet(self, template, **params):
+        """The nodes of one approval template, rendered in the user's language."""
+        return list(etree.fromstring(self.env['ir.qweb']._render(f'kam_key_account.{template}', params)))
+
+    @api.model
+    def _kam_inject_approval_form(self, arch):
+        header = arch.find('header')
+        if header is None:
+            header = etree.Element('header')
+            arch.insert(0, header)
+        if not header.xpath("button[@name='action_approve']"):
+            params = self._kam_approval_view_params()
+            buttons = self._kam_approval_snippet('kam_approval_form_buttons', **params)
+            anchor = arch.xpath(self._kam_approval_buttons_xpath) if self._kam_approval_buttons_xpath else []
+            if anchor:
+                for node in reversed(buttons):
+                    anchor[0].addnext(node)
+            else:
+                header[0:0] = buttons
+        sheet = arch.find('sheet')
+        if sheet is None:
+            return
+        if not arch.xpath("//div[@name='kam_approval_banner']"):
+            for node in self._kam_approval_snippet('kam_approval_form_banner'):
+                sheet.addprevious(node)
+        if not arch.xpath("//button[@name='action_open_approval_history']"):
+            box = sheet.find("div[@name='button_box']")
+            if box is None:
+                box = etree.Element('div', {'class': 'oe_button_box', 'name': 'button_box'})
+                sheet.insert(0, box)
+            box.extend(self._kam_approval_snippet('kam_approval_form_history_button'))
+        if not arch.xpath("//page[@name='kam_approval']"):
+            notebook = sheet.find('notebook')
+            if notebook is None:
+                notebook = etree.SubElement(sheet, 'notebook')
+            notebook.extend(self._kam_approval_snippet('kam_approval_form_page'))
+
+    @api.model
+    def _kam_inject_approval_search(self, arch):
+        if arch.xpath("//filter[@name='to_approve']"):
+            return
+        filters = self._kam_approval_snippet('kam_approval_search_filters')
+        group = arch.find('group')
+        if group is not None:
+            for node in filters:
+                group.addprevious(node)
+        else:
+            arch.extend(filters)

@@ -97,6 +97,8 @@ class KamVisit(models.Model):
         'planned': 'replan', 'booked': 'book', 'prepared': 'mark_prepared', 'done': 'done',
         'summarised': 'summarise', 'cancelled': 'cancel',
     }
+    # The budget approval comes after booking in the header.
+    _kam_approval_buttons_xpath = "/form/header/button[@name='action_book']"
 
     partner_id = fields.Many2one(
         'res.partner', 'Account', required=True, tracking=True, index=True, check_company=True,
@@ -497,6 +499,12 @@ class KamVisit(models.Model):
         """A line created on, moved onto or away from a visit is a write on that visit."""
         if not self.env.su:
             self.check_access('write')
+
+    @api.model
+    def _kam_approval_view_params(self):
+        # Only a budget over the company's threshold is approved.
+        return dict(super()._kam_approval_view_params(),
+                    request_label=self.env._("Request Budget Approval"), request_invisible="not budget_over_threshold")
 
     def _budget_needs_approval(self):
         self.ensure_one()

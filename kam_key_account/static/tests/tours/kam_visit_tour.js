@@ -78,3 +78,29 @@ registry.category("web_tour.tours").add("kam_visit_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("kam_visit_approval_banner_tour", {
+    steps: () => [
+        {
+            content: "The visit says whose approval it waits for",
+            trigger: ".o_form_view .alert-info:contains(Waiting for):contains(Approval of the Budget)",
+        },
+        {
+            content: "Its approval page lists the step",
+            trigger: ".o_notebook .nav-link[name=kam_approval]",
+            run: "click",
+        },
+        {
+            trigger: ".o_notebook .tab-pane.active .o_field_widget[name=approval_review_ids] .o_data_row",
+        },
+        {
+            content: "The supervisor approves the budget",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_approve]",
+            run: "click",
+        },
+        {
+            content: "and the banner is gone",
+            trigger: ".o_form_view:not(:has(.alert-info:contains(Waiting for))) .o_statusbar_buttons:not(:has(button[name=action_approve]))",
+        },
+    ],
+});
