@@ -4,6 +4,8 @@ Tests use the module's own data (the default tiers and groups), never its demo d
 """
 from contextlib import contextmanager
 
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import call_kw
 from odoo.tests import TransactionCase, new_test_user
@@ -220,6 +222,24 @@ class ProcessContract:
             if record.with_user(user).has_access('read'):
                 with self.subTest(user=user.login, read='form'):
                     record.with_user(user).web_read({name: {} for name in form_fields})
+
+    def test_contract_approval_ui_is_injected_once(self):
+        Model = self.env[self._contract_model].with_user(self.kam_user)
+        views = Model.get_views([(False, 'form'), (False, 'search')])['views']
+        form, search = (etree.fromstring(views[view_type]['arch']) for view_type in ('form', 'search'))
+        for arch, xpath in (
+                (form, "/form/header/button[@name='action_request_approval']"),
+                (form, "/form/header/button[@name='action_approve']"),
+                (form, "/form/header/button[@name='action_open_approval_wizard'][contains(@context, 'rejected')]"),
+                (form, "/form/div[@name='kam_approval_banner']"),
+                (form, "/form/sheet/div[@name='button_box']/button[@name='action_open_approval_history']"),
+                (form, "/form/sheet/notebook/page[@name='kam_approval']"),
+                (search, "/search/filter[@name='to_approve']"),
+                (search, "/search/filter[@name='pending']"),
+                (search, "/search/filter[@name='approved']"),
+                (search, "/search/filter[@name='rejected']")):
+            with self.subTest(xpath=xpath):
+                self.assertEqual(len(arch.xpath(xpath)), 1, "from the approval templates, once")
 
     def test_contract_forbidden_transitions_are_refused_by_every_route(self):
         record = self._contract_new_record()
