@@ -40,7 +40,9 @@ class TestApprovalEngine(KamScreeningCommon):
         self.assertEqual(s.approval_review_id, reviews[0])
         activity = self.approval_activities(s)
         self.assertEqual(activity.user_id, self.kam_supervisor)
-        self.assertEqual(activity.date_deadline, fields.Date.today() + timedelta(days=3))
+        # The requester's today (Asia/Shanghai), which is not UTC's for eight hours a day.
+        today = fields.Date.context_today(s.with_user(self.kam_user))
+        self.assertEqual(activity.date_deadline, today + timedelta(days=3))
         self.assertTrue(s.with_user(self.kam_supervisor).can_approve)
         self.assertFalse(s.with_user(self.kam_manager).can_approve)
         self.assertFalse(s.with_user(self.kam_user).can_approve)

@@ -211,7 +211,9 @@ class TestVisit(KamVisitCommon):
             ('res_model', '=', 'res.partner'), ('res_id', '=', self.account.id),
             ('summary', 'ilike', visit.name)])
         self.assertEqual(follow_up.user_id, self.kam_supervisor)
-        self.assertEqual(follow_up.date_deadline, fields.Date.today() + timedelta(days=7))
+        # The leader's today (Asia/Shanghai), which is not UTC's for eight hours a day.
+        today = fields.Date.context_today(visit)
+        self.assertEqual(follow_up.date_deadline, today + timedelta(days=7))
         # Configurable; routine visits get none.
         self.company.kam_visit_followup_days = 3
         routine = self._visit()
@@ -222,7 +224,7 @@ class TestVisit(KamVisitCommon):
         other.action_confirm_appointment()
         other.action_done()
         self.assertEqual(self.env['mail.activity'].search([('summary', 'ilike', other.name)]).date_deadline,
-                         fields.Date.today() + timedelta(days=3))
+                         today + timedelta(days=3))
 
     # ---- development visits and the budget ----------------------------------------------
 
