@@ -2,11 +2,12 @@
 # The project driver behind `make run`, `make test` and `make bench`.
 #
 #   tools/kam.sh run     serve kam_key_account with demo data on http://127.0.0.1:8069
-#   tools/kam.sh test    fresh database, install the module, run the whole pytest-odoo suite
+#   tools/kam.sh test    fresh databases, install the modules, run both pytest-odoo suites: tests/ on
+#                        the core without Invoicing, tests_account/ on the bridge with account and sale
 #   tools/kam.sh bench   the benchmarks in bench/ against a fresh database
 #   tools/kam.sh shell   an Odoo shell on the `make run` database
 #   tools/kam.sh odoo    print where Odoo is (cloning it when it is missing)
-#   tools/kam.sh dist    build the wheel odoo-addon-kam_key_account into dist/
+#   tools/kam.sh dist    build the wheels odoo-addon-kam_key_account(_account) into dist/
 #   tools/kam.sh lint    ruff and pylint-odoo (pinned in requirements-lint.txt); README.rst up to date
 #
 # Odoo 19.0 is found through $ODOO_SRC, else an importable `odoo` package, else /opt/odoo,
@@ -17,6 +18,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MODULE=kam_key_account
+# The bridge to Odoo's books: auto-installed with `account`; its suite runs on its own template.
+BRIDGE=kam_key_account_account
+BRIDGE_TEMPLATE_EXTRA=sale
 STATE=${KAM_STATE_DIR:-$ROOT/.local}
 VENV=${KAM_VENV:-$ROOT/.venv}
 RUN_DB=${KAM_DB:-kam}
@@ -229,19 +233,22 @@ odoo_install() {
     grep -E " WARNING .*$MODULE" "$log" >&2 || true
 }
 
-manifest_depends() {
-    "$VENV/bin/python" - "$ROOT/$MODULE/__manifest__.py" <<'PY'
+manifest_depends() {  # manifest_depends ADDON: its `depends`, comma-separated
+    "$VENV/bin/python" - "$ROOT/$1/__manifest__.py" <<'PY'
 import ast, sys
 print(','.join(ast.literal_eval(open(sys.argv[1]).read())['depends']))
 PY
 }
 
 # A template database holding the dependencies (with demo data) keeps repeated test runs fast.
+# ensure_template PREFIX DEPS sets TEMPLATE_DB=PREFIX_<key>. Each kind of template has its own
+# prefix and replaces only older templates of that prefix: the core's (kam_tmpl_, no Invoicing)
+# and the bridge's (kam_acct_tmpl_) live side by side, and worktrees that know only the core's
+# prefix never match the bridge's (LIKE 'kam\_tmpl\_%' does not match 'kam_acct_tmpl_...').
 ensure_template() {
-    local deps key
-    deps=$(manifest_depends)
+    local prefix=$1 deps=$2 key old
     key=$( { echo "template-v2 $deps"; cat "$ODOO_SRC/odoo/release.py"; git -C "$ODOO_SRC" rev-parse HEAD 2>/dev/null || true; } | sha1sum | cut -c1-10)
-    TEMPLATE_DB=kam_tmpl_$key
+    TEMPLATE_DB=${prefix}_$key
     if db_exists "$TEMPLATE_DB"; then
         return
     fi
@@ -249,19 +256,29 @@ ensure_template() {
     psql -d postgres -qc "DROP DATABASE IF EXISTS \"$TEMPLATE_DB.tmp\"" >/dev/null
     createdb "$TEMPLATE_DB.tmp"
     odoo_install -d "$TEMPLATE_DB.tmp" -i "$deps" --with-demo
-    # Drop older templates, then publish the new one under its final name.
-    for old in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'kam\_tmpl\_%' AND datname NOT LIKE '%.tmp'"); do
+    # Drop older templates of this prefix only, then publish the new one under its final name.
+    for old in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE '${prefix//_/\\_}\\_%' AND datname NOT LIKE '%.tmp' AND datname <> '$TEMPLATE_DB.tmp'"); do
         dropdb --if-exists "$old"
     done
     psql -d postgres -qc "ALTER DATABASE \"$TEMPLATE_DB.tmp\" RENAME TO \"$TEMPLATE_DB\""
 }
 
-fresh_db() {  # fresh_db NAME: a copy of the template with the module and its demo data installed
+core_template() { ensure_template kam_tmpl "$(manifest_depends "$MODULE")"; }
+# The core's dependencies plus the bridge's own (minus the core itself) plus sale, whose
+# confirmed orders are the bridge's other sales basis.
+bridge_template() {
+    local deps
+    deps=$(manifest_depends "$MODULE"),$(manifest_depends "$BRIDGE" | tr ',' '\n' | grep -vx "$MODULE" | paste -sd,),$BRIDGE_TEMPLATE_EXTRA
+    ensure_template kam_acct_tmpl "$deps"
+}
+
+fresh_db() {  # fresh_db NAME [ADDON]: a copy of the template with the addon and its demo data installed
+    local addon=${2:-$MODULE}
     dropdb --if-exists "$1"
     createdb -T "$TEMPLATE_DB" "$1"
     rm -rf "$STATE/odoo-data/filestore/$1"
-    say "installing $MODULE into $1"
-    odoo_install -d "$1" -i "$MODULE" --with-demo
+    say "installing $addon into $1"
+    odoo_install -d "$1" -i "$addon" --with-demo
 }
 
 prepare() {
@@ -305,23 +322,41 @@ check_uninstall() {
     dropdb "$copy"
 }
 
+# KAM_TEST_SUITES chooses the runs: "core account" (default), "core" or "account".
 cmd_test() {
+    local suites=${KAM_TEST_SUITES:-core account} failed=0 started=$SECONDS
     prepare
-    ensure_template
-    fresh_db "$TEST_DB"
-    check_uninstall
     mkdir -p "$STATE/tmp"
-    say "running the test suite"
     cd "$ROOT"
+    if [[ " $suites " == *" core "* ]]; then
+        core_template
+        fresh_db "$TEST_DB"
+        check_uninstall
+        say "running the core's suite (tests/, without Invoicing)"
+        run_pytest "$TEST_DB" tests/ "$@" || failed=1
+    fi
+    if [[ " $suites " == *" account "* ]]; then
+        bridge_template
+        fresh_db "${TEST_DB}_account" "$BRIDGE"
+        say "running the bridge's suite (tests_account/, with account and sale)"
+        run_pytest "${TEST_DB}_account" tests_account/ "$@" || failed=1
+    fi
+    say "tests took $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
+    [ "$failed" = 0 ] || die "tests failed (above)"
+}
+
+run_pytest() {  # run_pytest DB PATH [PYTEST ARGS]
+    local db=$1 path=$2
+    shift 2
     # Chromium's profile folders for tours land in TMPDIR.
     TMPDIR=$STATE/tmp PYTHONPATH=$ODOO_SRC "$VENV/bin/pytest" \
-        --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
-        --odoo-log-level="${KAM_TEST_LOG_LEVEL:-warn}" "$@" tests/
+        --odoo-config="$CONF" --odoo-database="$db" --odoo-http \
+        --odoo-log-level="${KAM_TEST_LOG_LEVEL:-warn}" "$@" "$path"
 }
 
 cmd_bench() {
     prepare
-    ensure_template
+    core_template
     fresh_db "${TEST_DB}_bench"
     cd "$ROOT"
     PYTHONPATH=$ODOO_SRC "$VENV/bin/pytest" -s \
@@ -333,7 +368,7 @@ cmd_bench() {
 # translations it already had (the install loads them) and gains empty entries to fill.
 cmd_pot() {
     prepare
-    ensure_template
+    core_template
     fresh_db "${TEST_DB}_i18n"
     "$VENV/bin/python" "$ODOO_SRC/odoo-bin" i18n loadlang -l zh_CN -c "$CONF" -d "${TEST_DB}_i18n" >/dev/null 2>&1
     local po=$ROOT/$MODULE/i18n/zh_CN.po
@@ -373,12 +408,13 @@ ensure_tools_venv() {
 cmd_lint() {
     ensure_tools_venv
     cd "$ROOT"
-    local failed=0 paths=("$MODULE" tests bench tools)
+    local failed=0 paths=("$MODULE" "$BRIDGE" tests tests_account bench tools)
     say "ruff $("$TOOLS_VENV/bin/ruff" --version | cut -d' ' -f2)"
     "$TOOLS_VENV/bin/ruff" check --config ruff.toml "${paths[@]}" || failed=1
     say "pylint-odoo $("$TOOLS_VENV/bin/pip" show pylint-odoo 2>/dev/null | sed -n 's/^Version: //p')"
-    "$TOOLS_VENV/bin/pylint" --rcfile=.pylintrc "$MODULE" tests bench || failed=1
+    "$TOOLS_VENV/bin/pylint" --rcfile=.pylintrc "$MODULE" "$BRIDGE" tests tests_account bench || failed=1
     "$TOOLS_VENV/bin/python" tools/readme.py --check "$MODULE" || failed=1
+    "$TOOLS_VENV/bin/python" tools/readme.py --check "$BRIDGE" || failed=1
     [ "$failed" = 0 ] || die "lint found problems (above)"
     say "lint: no findings"
 }
@@ -387,10 +423,12 @@ cmd_lint() {
 # manifest's version, a .devN-style suffix between releases).
 cmd_dist() {
     ensure_tools_venv
-    local out=${1:-$ROOT/dist}
+    local out=${1:-$ROOT/dist} addon
     mkdir -p "$out"
-    "$TOOLS_VENV/bin/pip" wheel -q --disable-pip-version-check --no-deps "$ROOT/$MODULE" -w "$out"
-    say "built $(ls -t "$out"/odoo_addon_${MODULE}-*.whl | head -n 1)"
+    for addon in "$MODULE" "$BRIDGE"; do
+        "$TOOLS_VENV/bin/pip" wheel -q --disable-pip-version-check --no-deps "$ROOT/$addon" -w "$out"
+        say "built $(ls -t "$out"/odoo_addon_${addon}-*.whl | head -n 1)"
+    done
 }
 
 cmd_shell() {
@@ -405,7 +443,7 @@ case "${1:-}" in
     shell) shift; cmd_shell "$@" ;;
     lint) shift; cmd_lint "$@" ;;
     dist) shift; cmd_dist "$@" ;;
-    readme) shift; python3 "$ROOT/tools/readme.py" "$ROOT/$MODULE" ;;
+    readme) shift; python3 "$ROOT/tools/readme.py" "$ROOT/$MODULE" && python3 "$ROOT/tools/readme.py" "$ROOT/$BRIDGE" ;;
     pot) shift; cmd_pot "$@" ;;
     setup) find_odoo; ensure_venv ;;
     odoo) find_odoo; echo "$ODOO_SRC" ;;

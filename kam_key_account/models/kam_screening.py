@@ -238,7 +238,7 @@ class KamScreening(models.Model):
     def _onchange_partner_id(self):
         if self.partner_id:
             self.update(self._prepare_classification_vals(self.partner_id))
-            self.annual_sales = self.annual_sales or self.partner_id.kam_annual_sales
+            self.annual_sales = self.annual_sales or self.partner_id.kam_sales_basis
             self.proposed_manager_id = self.proposed_manager_id or self.partner_id.kam_manager_id
 
     def action_print_risk_analysis(self):

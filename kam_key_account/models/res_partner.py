@@ -91,10 +91,18 @@ class ResPartner(models.Model):
         'Annual Sales Basis', currency_field='kam_currency_id', copy=False,
         groups='kam_key_account.group_kam_user',
         help="Annual sales the tier thresholds are measured against (S2), in the company's currency.")
+    kam_sales_basis = fields.Monetary(
+        'Sales Basis', currency_field='kam_currency_id', compute='_compute_kam_sales_basis',
+        groups='kam_key_account.group_kam_user',
+        help="The annual sales of S2: from the company's books when an accounting bridge "
+             "(kam_key_account_account) finds sales, else the hand-typed annual sales basis.")
+    kam_sales_basis_source = fields.Selection(
+        [('books', 'Books'), ('manual', 'Hand-typed')], 'Sales Basis Source',
+        compute='_compute_kam_sales_basis', groups='kam_key_account.group_kam_user')
     kam_qualifying_tier_id = fields.Many2one(
         'kam.tier', 'Qualifying Tier', compute='_compute_kam_qualifying_tier_id',
         groups='kam_key_account.group_kam_user',
-        help="The highest tier whose minimum the annual sales basis reaches: a suggestion.")
+        help="The highest tier whose minimum the sales basis reaches: a suggestion.")
 
     kam_customers_profile = fields.Text(
         'Its Customers', copy=False, groups='kam_key_account.group_kam_user',
@@ -158,10 +166,20 @@ class ResPartner(models.Model):
             partner.kam_currency_id = (partner.company_id or self.env.company).currency_id
 
     @api.depends('kam_annual_sales', 'company_id')
+    @api.depends_context('company')
+    def _compute_kam_sales_basis(self):
+        books = self._kam_books_annual_sales()
+        for partner in self:
+            from_books = books.get(partner._origin or partner)
+            partner.kam_sales_basis = from_books if from_books is not None else partner.kam_annual_sales
+            partner.kam_sales_basis_source = 'books' if from_books is not None else 'manual'
+
+    @api.depends('kam_sales_basis', 'company_id')
+    @api.depends_context('company')
     def _compute_kam_qualifying_tier_id(self):
         pick = self.env['kam.tier']._tier_picker(self.company_id | self.env.company)
         for partner in self:
-            partner.kam_qualifying_tier_id = pick(partner.kam_annual_sales, partner.company_id or self.env.company)
+            partner.kam_qualifying_tier_id = pick(partner.kam_sales_basis, partner.company_id or self.env.company)
 
     def _compute_kam_contact_note_count(self):
         Note = self.env['kam.contact.note']
@@ -324,6 +342,46 @@ class ResPartner(models.Model):
                      account=note.account_id.display_name, written=note.create_date)
                 for note in notes],
         }
+
+    # Sales from the books: hooks that an accounting bridge (kam_key_account_account) fills.
+    # Without it there are no books: S2 uses the hand-typed basis, D4 its own lines.
+
+    def _kam_books_annual_sales(self):
+        """Annual sales of these accounts from the books (S2), in the currency of each
+        account's company (``partner.company_id or env.company``).
+
+        :return: ``{partner: amount}`` for the accounts the books have sales for; an account
+            missing from it falls back to its hand-typed ``kam_annual_sales``
+        """
+        return {}
+
+    @api.model
+    def _kam_sales_by_month(self, partners, date_from, date_to, company=None):
+        """Sales of `partners` between two dates (inclusive) per month, in `company`'s
+        currency (default: the current company).
+
+        :return: ``{(partner, first day of the month): amount}``; empty without the books
+        """
+        return {}
+
+    @api.model
+    def _kam_sales_by_fiscal_year(self, partners, date_from, date_to, company=None):
+        """Like `_kam_sales_by_month`, per fiscal year of `company`.
+
+        :return: ``{(partner, last day of the fiscal year): amount}``; empty without the books
+        """
+        return {}
+
+    @api.model
+    def _kam_sales_by_product(self, partners, date_from, date_to, company=None):
+        """Sales of `partners` per product between two dates (inclusive), for D4's
+        transaction history, in `company`'s currency (default: the current company).
+
+        :return: a list of ``{'partner': res.partner, 'product': product.product,
+            'quantity': float, 'amount': float}``, largest amount first per partner;
+            empty without the books (callers fall back to their own lines)
+        """
+        return []
 
     def _check_kam_personal_data_manager(self):
         if not self.env.user.has_group('kam_key_account.group_kam_manager'):
