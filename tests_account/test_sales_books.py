@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from odoo import fields
+from odoo.fields import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user
 
@@ -128,7 +129,7 @@ class TestSalesFromBooks(KamBooksCommon):
 
     def test_partner_form_figures(self):
         """This and last fiscal year on the contact's form, for a KAM user."""
-        today = fields.Date.today()
+        today = fields.Date.context_today(self.account.with_user(self.kam_user))
         this_year_from, __ = self.company._kam_fiscal_year(today)
         last_year_day = this_year_from - timedelta(days=1)
         self._post(self.account, today, [(self.product_a, 1, 700.0)])
@@ -193,3 +194,37 @@ class TestSalesFromBooks(KamBooksCommon):
                 lines = self.env['res.partner'].with_user(self.kam_user)._kam_sales_by_product(
                     accounts, today - timedelta(days=30), today)
             self.assertEqual(len(lines), 10)
+
+
+class TestSalesFromOrders(KamBooksCommon):
+    """With Sales installed, a company whose fapiao are issued outside Odoo measures on
+    confirmed sale orders."""
+
+    def test_confirmed_orders_as_basis(self):
+        if 'sale.report' not in self.env:
+            self.skipTest("the Sales app is not installed")
+        # Order dates are datetimes: the days are the user's (here Asia/Shanghai).
+        today = fields.Date.context_today(self.customer.with_user(self.kam_user))
+        self._post(self.customer, today, [(self.product_a, 1, 100.0)])
+        orders = self.env['sale.order'].create([{
+            'partner_id': partner.id,
+            'date_order': fields.Datetime.now(),
+            'order_line': [Command.create({'product_id': self.product_b.id, 'product_uom_qty': quantity,
+                                           'price_unit': 1000.0, 'tax_ids': False})],
+        } for partner, quantity in ((self.customer_contact, 3), (self.customer, 5))])
+        orders[0].action_confirm()  # the second stays a quotation
+        settings = self.env['res.config.settings'].create({})
+        self.assertTrue(settings.kam_sales_orders_available)
+        settings.kam_sales_source = 'sale'
+        settings.execute()
+        self.assertEqual(self.company.kam_sales_source, 'sale')
+        Partner = self.env['res.partner'].with_user(self.kam_user)
+        span = (today - timedelta(days=1), today)
+        self.assertEqual(list(Partner._kam_sales_by_month(self.customer, *span).values()), [3000.0])
+        lines = Partner._kam_sales_by_product(self.customer, *span)
+        self.assertEqual([(line['product'], line['quantity'], line['amount']) for line in lines],
+                         [(self.product_b, 3.0, 3000.0)])
+        self.assertRecordValues(self.customer.with_user(self.kam_user), [
+            {'kam_sales_basis': 3000.0, 'kam_sales_basis_source': 'books'}])
+        self.company.kam_sales_source = 'invoice'
+        self.assertEqual(list(Partner._kam_sales_by_month(self.customer, *span).values()), [100.0])

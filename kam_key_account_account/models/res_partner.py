@@ -122,6 +122,9 @@ class ResPartner(models.Model):
         if company._kam_sales_use_orders():
             report, date_field, quantity = env['sale.report'], 'date', 'product_uom_qty'
             domain = [('state', '=', 'sale')]
+            # sale.report declares no _depends: nothing flushes the orders before it is read.
+            env['sale.order'].flush_model()
+            env['sale.order.line'].flush_model()
         else:
             report, date_field, quantity = env['account.invoice.report'], 'invoice_date', 'quantity'
             domain = [('state', '=', 'posted'), ('move_type', 'in', ('out_invoice', 'out_refund'))]
