@@ -3,7 +3,6 @@ helpers that post customer invoices, credit notes and (with Sales) confirm order
 from datetime import date
 
 from odoo.fields import Command
-
 from tests.common import KamCommon
 
 

@@ -1,8 +1,8 @@
 from datetime import date, timedelta
 
 from odoo import fields
-from odoo.fields import Command
 from odoo.exceptions import AccessError
+from odoo.fields import Command
 from odoo.tests import Form, new_test_user
 
 from .common import KamBooksCommon
@@ -168,7 +168,7 @@ class TestSalesFromBooks(KamBooksCommon):
         ])
         # One click: a screening prefilled from the books.
         action = candidates.action_open_screening()
-        screening = Form(self.env[action['res_model']].with_user(self.kam_user).with_context(action['context']))
+        screening = Form(self.env[action['res_model']].with_user(self.kam_user).with_context(**action['context']))
         self.assertEqual(screening.partner_id, big)
         self.assertEqual(screening.annual_sales, 5_500_000.0)
         self.assertEqual(screening.proposed_tier_id, self.tier_key)

@@ -1,4 +1,1 @@
-from . import res_company
-from . import res_config_settings
-from . import res_partner
-from . import kam_sales_candidate
+from . import kam_sales_candidate, res_company, res_config_settings, res_partner
