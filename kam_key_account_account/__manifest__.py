@@ -16,5 +16,8 @@
         'views/kam_menus.xml',
         'security/kam_account_rules.xml',
     ],
+    'demo': [
+        'demo/kam_account_demo.xml',
+    ],
     'auto_install': True,
 }

@@ -185,12 +185,12 @@ class TestSalesFromBooks(KamBooksCommon):
         for size in (20, 500):
             accounts = all_accounts[:size].with_user(self.kam_user)
             self.env.invalidate_all()
-            with self.subTest(size=size), self.assertQueryCount(__system__=17):
+            with self.subTest(size=size), self.assertQueryCount(__system__=15):
                 self.assertEqual(len(accounts.mapped('kam_qualifying_tier_id')), 1)
             self.env.invalidate_all()
-            with self.subTest(size=size), self.assertQueryCount(__system__=10):
+            with self.subTest(size=size), self.assertQueryCount(__system__=7):
                 accounts.mapped('kam_books_sales_last_year')
-            with self.subTest(size=size), self.assertQueryCount(__system__=6):
+            with self.subTest(size=size), self.assertQueryCount(__system__=1):
                 lines = self.env['res.partner'].with_user(self.kam_user)._kam_sales_by_product(
                     accounts, today - timedelta(days=30), today)
             self.assertEqual(len(lines), 10)

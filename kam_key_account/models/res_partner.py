@@ -165,21 +165,18 @@ class ResPartner(models.Model):
         for partner in self:
             partner.kam_currency_id = (partner.company_id or self.env.company).currency_id
 
-    @api.depends('kam_annual_sales', 'company_id')
-    @api.depends_context('company')
+    @api.depends('kam_annual_sales')
     def _compute_kam_sales_basis(self):
-        books = self._kam_books_annual_sales()
+        basis = self._kam_sales_basis()
         for partner in self:
-            from_books = books.get(partner._origin or partner)
-            partner.kam_sales_basis = from_books if from_books is not None else partner.kam_annual_sales
-            partner.kam_sales_basis_source = 'books' if from_books is not None else 'manual'
+            partner.kam_sales_basis, partner.kam_sales_basis_source = basis[partner]
 
-    @api.depends('kam_sales_basis', 'company_id')
-    @api.depends_context('company')
+    @api.depends('kam_annual_sales', 'company_id')
     def _compute_kam_qualifying_tier_id(self):
+        basis = self._kam_sales_basis()
         pick = self.env['kam.tier']._tier_picker(self.company_id | self.env.company)
         for partner in self:
-            partner.kam_qualifying_tier_id = pick(partner.kam_sales_basis, partner.company_id or self.env.company)
+            partner.kam_qualifying_tier_id = pick(basis[partner][0], partner.company_id or self.env.company)
 
     def _compute_kam_contact_note_count(self):
         Note = self.env['kam.contact.note']
@@ -345,6 +342,15 @@ class ResPartner(models.Model):
 
     # Sales from the books: hooks that an accounting bridge (kam_key_account_account) fills.
     # Without it there are no books: S2 uses the hand-typed basis, D4 its own lines.
+
+    def _kam_sales_basis(self):
+        """The sales basis of S2 of each partner: ``{partner: (amount, 'books' or 'manual')}``."""
+        books = self._kam_books_annual_sales()
+        basis = {}
+        for partner in self:
+            amount = books.get(partner._origin)
+            basis[partner] = (amount, 'books') if amount is not None else (partner.kam_annual_sales, 'manual')
+        return basis
 
     def _kam_books_annual_sales(self):
         """Annual sales of these accounts from the books (S2), in the currency of each

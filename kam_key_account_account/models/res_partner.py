@@ -38,6 +38,17 @@ class ResPartner(models.Model):
         'Sales, Last Fiscal Year', currency_field='kam_currency_id',
         compute='_compute_kam_books_sales', groups='kam_key_account.group_kam_user')
 
+    # The books make the basis depend on the current company (for shared accounts).
+    @api.depends('kam_annual_sales', 'company_id')
+    @api.depends_context('company')
+    def _compute_kam_sales_basis(self):
+        return super()._compute_kam_sales_basis()
+
+    @api.depends('kam_annual_sales', 'company_id')
+    @api.depends_context('company')
+    def _compute_kam_qualifying_tier_id(self):
+        return super()._compute_kam_qualifying_tier_id()
+
     @api.depends('company_id')
     @api.depends_context('company')
     def _compute_kam_books_sales(self):
