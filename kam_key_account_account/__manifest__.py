@@ -19,5 +19,10 @@
     'demo': [
         'demo/kam_account_demo.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'kam_key_account_account/static/tests/tours/**/*',
+        ],
+    },
     'auto_install': True,
 }
