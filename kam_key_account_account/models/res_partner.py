@@ -59,7 +59,7 @@ class ResPartner(models.Model):
         self.kam_books_sales_last_year = 0.0
         annual = self._kam_books_annual_sales()
         today = fields.Date.context_today(self)
-        for company, partners in self._kam_group_by_company().items():
+        for company, partners in self._kam_group_by_company(readable=True).items():
             this_year_from, __ = company._kam_fiscal_year(today)
             last_year_from, last_year_to = company._kam_fiscal_year(this_year_from - timedelta(days=1))
             monthly = self._kam_sales_by_month(partners, last_year_from, today, company)
@@ -80,7 +80,7 @@ class ResPartner(models.Model):
             return {}
         today = fields.Date.context_today(self)
         result = {}
-        for company, company_partners in partners._kam_group_by_company().items():
+        for company, company_partners in partners._kam_group_by_company(readable=True).items():
             groups = self._kam_sales_read_group(
                 company_partners, today - relativedelta(years=1) + timedelta(days=1), today, company, [])
             result.update((partner, amount) for partner, amount in groups if amount)
@@ -108,10 +108,19 @@ class ResPartner(models.Model):
                  for partner, product, amount, quantity in groups]
         return sorted(lines, key=lambda line: (line['partner'].id, -line['amount']))
 
-    def _kam_group_by_company(self):
+    def _kam_group_by_company(self, readable=False):
         """The figures of an account are those of its company, or of the current company
-        for an account shared between companies (whose tiers it is measured against)."""
-        return self.grouped(lambda partner: partner.company_id or self.env.company)
+        for an account shared between companies (whose tiers it is measured against).
+
+        :param readable: keep only the companies whose figures the user may read, so that
+            computed fields fall back (to the hand-typed basis, to zero) instead of raising
+        """
+        groups = self.grouped(lambda partner: partner.company_id or self.env.company)
+        if readable and not self.env.su:
+            if not self.env.user.has_group('kam_key_account.group_kam_user'):
+                return {}
+            groups = {company: partners for company, partners in groups.items() if company in self.env.companies}
+        return groups
 
     @api.model
     def _kam_sales_read_group(self, partners, date_from, date_to, company, groupby):
