@@ -228,3 +228,28 @@ class TestSalesFromOrders(KamBooksCommon):
             {'kam_sales_basis': 3000.0, 'kam_sales_basis_source': 'books'}])
         self.company.kam_sales_source = 'invoice'
         self.assertEqual(list(Partner._kam_sales_by_month(self.customer, *span).values()), [100.0])
+
+    def test_candidates_from_orders(self):
+        """A company measuring on orders finds its candidates among the customers of its
+        confirmed orders, at the company's currency; invoices no longer count there."""
+        if 'sale.report' not in self.env:
+            self.skipTest("the Sales app is not installed")
+        Partner = self.env['res.partner']
+        by_order, by_invoice = Partner.create([
+            {'name': 'Orders Buyer', 'is_company': True}, {'name': 'Invoiced Buyer', 'is_company': True}])
+        pricelist = self.env['product.pricelist'].create(
+            {'name': 'Foreign', 'currency_id': self.foreign_currency.id, 'company_id': self.company.id})
+        order = self.env['sale.order'].create({
+            'partner_id': by_order.id, 'pricelist_id': pricelist.id,
+            'order_line': [Command.create({'product_id': self.product_a.id, 'product_uom_qty': 1,
+                                           'price_unit': 12_000_000.0, 'tax_ids': False})],
+        })
+        order.action_confirm()
+        self._post(by_invoice, fields.Date.today(), [(self.product_a, 1, 2_000_000.0)])
+        Candidate = self.env['kam.sales.candidate'].with_user(self.kam_user)
+        domain = [('partner_id', 'in', (by_order | by_invoice).ids)]
+        self.assertEqual(Candidate.search(domain).partner_id, by_invoice)
+        self.company.kam_sales_source = 'sale'
+        # 12M in the foreign currency at 2 per unit: 6M in the company's, the Key tier.
+        self.assertRecordValues(Candidate.search(domain), [
+            {'partner_id': by_order.id, 'amount': 6_000_000.0, 'tier_id': self.tier_key.id, 'invoice_count': 1}])
