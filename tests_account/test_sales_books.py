@@ -137,6 +137,15 @@ class TestSalesFromBooks(KamBooksCommon):
         self.assertRecordValues(self.account.with_user(self.kam_user), [{
             'kam_books_sales_this_year': 700.0, 'kam_books_sales_last_year': 300.0,
         }])
+        # Editing the contact (onchange on a new record) keeps the figures of the books.
+        with Form(self.account.with_user(self.kam_user)) as form:
+            form.kam_annual_sales = 123.0
+            form.company_id = self.company_2  # recomputes the figures of the record being edited
+            self.assertEqual(form.kam_books_sales_this_year, 0.0)
+            form.company_id = self.company
+            self.assertEqual(form.kam_books_sales_this_year, 700.0)
+            self.assertIn(form.kam_sales_basis, (700.0, 1000.0))  # last year's day may be a year ago
+            self.assertEqual(form.kam_sales_basis, form.kam_books_sales_12_months)
         # The form opens for a KAM user without Invoicing rights, and for a plain employee.
         for user in (self.kam_user, self.employee):
             partner = self.account.with_user(user)

@@ -62,14 +62,18 @@ class ResPartner(models.Model):
         for company, partners in self._kam_group_by_company(readable=True).items():
             this_year_from, __ = company._kam_fiscal_year(today)
             last_year_from, last_year_to = company._kam_fiscal_year(this_year_from - timedelta(days=1))
-            monthly = self._kam_sales_by_month(partners, last_year_from, today, company)
+            # Records of a form being edited are new ones: the books know their origin.
+            this_year, last_year = defaultdict(float), defaultdict(float)
+            monthly = self._kam_sales_by_month(partners._origin, last_year_from, today, company)
             for (partner, month), amount in monthly.items():
                 if month >= this_year_from:
-                    partner.kam_books_sales_this_year += amount
+                    this_year[partner] += amount
                 elif month <= last_year_to:
-                    partner.kam_books_sales_last_year += amount
+                    last_year[partner] += amount
             for partner in partners:
-                partner.kam_books_sales_12_months = annual.get(partner, 0.0)
+                partner.kam_books_sales_this_year = this_year[partner._origin]
+                partner.kam_books_sales_last_year = last_year[partner._origin]
+                partner.kam_books_sales_12_months = annual.get(partner._origin, 0.0)
 
     def _kam_books_annual_sales(self):
         """The sales of the last twelve months (a year ago, excluded, to today): the basis of
