@@ -14,6 +14,7 @@
         'data/kam_tier_data.xml',
         'data/kam_classification_data.xml',
         'data/kam_approval_data.xml',
+        'data/kam_filing_data.xml',
         'data/kam_screening_data.xml',
         'data/kam_visit_data.xml',
         'wizard/kam_approval_wizard_views.xml',

@@ -1,12 +1,9 @@
-import logging
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import is_html_empty
 
 from .kam_risk_band import RISK_LEVELS
 
-_logger = logging.getLogger(__name__)
 SCORE_FIELDS = ('technology_score', 'production_score', 'after_sales_score')
 LIKELIHOODS = [('low', 'Unlikely'), ('medium', 'Possible'), ('high', 'Likely')]
 
@@ -31,17 +28,19 @@ class KamScreening(models.Model):
                        scores that the Resource Fit and Competitor Situation lines propose
                        from S5 and S6
     nobody             writes the fit, risk score and levels (computed), the open
-                       flag, the confirmation date or the filed risk analysis (the engine's)
+                       flag, the confirmation date, the filed risk analysis or its filing
+                       state (the engine's and the filing job's)
     ================== ================================================================
 
     Final approval makes the partner a key account with the proposed tier and manager
-    (S9) and files the risk-analysis table as a PDF attachment (S10). A partner has at
+    (S9) and queues the filing of the risk-analysis table as a PDF attachment (S10, after
+    commit: kam.filing.mixin); a confirmed screening prints its filed copy. A partner has at
     most one open screening (not in a closing stage), whoever's it is: the database
     guarantees it, for transactions that run at the same time too.
     """
     _name = 'kam.screening'
     _description = 'Key-Account Screening'
-    _inherit = ['kam.process.mixin']
+    _inherit = ['kam.process.mixin', 'kam.filing.mixin']
     _order = 'id desc'
     _check_company_auto = True
     _kam_process = 'screening'
@@ -57,6 +56,9 @@ class KamScreening(models.Model):
         'rejected': ('draft',),
     }
     _kam_engine_fields = ('confirmed_date', 'risk_report_id')
+    # S10: the approved risk-analysis table, filed after commit by the filing job.
+    _kam_filing_report = 'kam_key_account.action_report_kam_screening_risk'
+    _kam_filing_field = 'risk_report_id'
 
     partner_id = fields.Many2one(
         'res.partner', 'Candidate', required=True, tracking=True, index=True, check_company=True,
@@ -242,7 +244,10 @@ class KamScreening(models.Model):
             self.proposed_manager_id = self.proposed_manager_id or self.partner_id.kam_manager_id
 
     def action_print_risk_analysis(self):
-        return self.env.ref('kam_key_account.action_report_kam_screening_risk').report_action(self)
+        """A confirmed screening prints its filed copy (filed by this print when the job
+        has not run yet); any other prints the table as it stands."""
+        return self._kam_filing_print() or self.env.ref(
+            'kam_key_account.action_report_kam_screening_risk').report_action(self)
 
     # approval engine hooks
 
@@ -306,38 +311,13 @@ class KamScreening(models.Model):
         self._file_risk_analysis()
 
     def _file_risk_analysis(self):
-        """Render the risk table afresh (one PDF each, Debian's wkhtmltopdf renders one
-        record at a time) and keep it on the screening, linked by id.
+        """S10: queue the filing of the risk table as a PDF. Rendering takes over a second
+        a screening with wkhtmltopdf: the filing job does it after the approval's commit
+        (kam.filing.mixin), one fresh rendering each, never an attachment found by name."""
+        self._kam_filing_queue()
 
-        Never through the report's attachment mechanism: with `attachment_use` it would
-        reuse any attachment of the expected name on the screening, e.g. one the requester
-        uploaded before the approval, and file that as the approved table.
-        """
-        report = self.env.ref('kam_key_account.action_report_kam_screening_risk')
-        Attachment = self.env['ir.attachment'].sudo()
-        for screening in self:
-            try:
-                with self.env.cr.savepoint():
-                    content, content_type = report.with_context(report_pdf_no_attachment=True)._render_qweb_pdf(
-                        report.report_name, res_ids=screening.ids)
-            except UserError as error:  # e.g. no wkhtmltopdf: the approval stands, the filing waits
-                _logger.warning("Risk analysis of %s not filed: %s", screening.name, error)
-                screening.message_post(body=self.env._(
-                    "The risk-analysis table could not be filed as a PDF: %(error)s. Print it from the form.",
-                    error=str(error)))
-                continue
-            if content_type != 'pdf':  # the test mode's HTML rendering: nothing to file
-                continue
-            previous = screening.risk_report_id
-            filed = Attachment.create({
-                'name': screening._risk_report_filename(), 'raw': content, 'mimetype': 'application/pdf',
-                'res_model': self._name, 'res_id': screening.id,
-            })
-            screening._kam_engine_write({'risk_report_id': filed.id})
-            # A screening confirmed again files its new table, not the first one; only our
-            # own filing is removed, never an attachment of another record.
-            if previous.res_model == self._name and previous.res_id == screening.id:
-                previous.sudo().unlink()
+    def _kam_filing_filename(self):
+        return self._risk_report_filename()
 
     def _risk_report_filename(self):
         return f"{self.name.replace('/', '-')}-risk-analysis.pdf"
