@@ -6,6 +6,7 @@ wall time is reported, not asserted (machines differ), queries are.
 import time
 from contextlib import contextmanager
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import TransactionCase, new_test_user
@@ -26,13 +27,15 @@ class BenchKeyAccounts(TransactionCase):
             {'approver_kind': 'users', 'user_ids': [(6, 0, cls.manager.ids)]})
 
     @contextmanager
-    def measure(self, label, records, max_queries_per_record):
+    def measure(self, label, records, max_queries_per_record, label_after=None):
         self.env.flush_all()
         queries, start = self.cr.sql_log_count, time.perf_counter()
         yield
         self.env.flush_all()
         self.env.cr.precommit.run()
         elapsed, count = time.perf_counter() - start, self.cr.sql_log_count - queries
+        if label_after:  # what the measured work did, known once it ran
+            label = label_after()
         # The figures are the benchmark's output (make bench runs pytest -s).
         print(f"\n[bench] {label}: {records} records, {elapsed:.2f} s, {count} queries "  # pylint: disable=print-used
               f"({count / records:.1f} per record, goal {max_queries_per_record})")
@@ -42,16 +45,31 @@ class BenchKeyAccounts(TransactionCase):
         partners = self.env['res.partner'].create([
             {'name': f'Bench Prospect {i}', 'is_company': True} for i in range(200)])
         screenings = self.env['kam.screening'].with_user(self.user).create([
-            {'partner_id': p.id, 'annual_sales': 6_000_000, 'proposed_manager_id': self.user.id}
+            {'partner_id': p.id, 'annual_sales': 6_000_000, 'proposed_manager_id': self.user.id,
+             'needs': '<p>Predictive maintenance</p>', 'technology_score': 4, 'production_score': 4,
+             'after_sales_score': 3, 'no_competitor': True}
             for p in partners])
         screenings.risk_line_ids.write({'score': 4})
         with self.measure("request approval", 200, 25):
             screenings.with_user(self.user).action_request_approval()
         with self.measure("supervisor approves", 200, 25):
             screenings.with_user(self.supervisor).action_approve()
-        with self.measure("manager approves (partners become key accounts, risk tables rendered)", 200, 35):
+        with self.measure("manager approves (partners become key accounts, risk-table filing queued)", 200, 35):
             screenings.with_user(self.manager).action_approve()
         self.assertEqual(set(partners.mapped('kam_is_key_account')), {True})
+        self.assertEqual(set(screenings.mapped('filing_state')), {'pending'})
+        # The filing job after commit (its per-batch commits left out): say what it
+        # rendered. The test mode renders HTML (a real PDF needs wkhtmltopdf and an
+        # HttpCase), which the job does not file.
+        with patch.object(type(self.env['ir.cron']), '_commit_progress', autospec=True, return_value=3600.0):
+            with self.measure("filing job", 200, 35, label_after=lambda: self._filing_label(screenings)):
+                self.env['kam.filing.mixin']._cron_kam_file_documents()
+
+    def _filing_label(self, screenings):
+        filed = screenings.filtered(lambda s: s.filing_state == 'filed')
+        if len(filed) == len(screenings) and all(s.risk_report_id.raw.startswith(b'%PDF') for s in filed):
+            return "filing job (real PDFs rendered and filed)"
+        return f"filing job (test mode: HTML rendered, no PDF; {len(filed)} filed)"
 
     def test_visit_kanban_and_account_dates(self):
         partners = self.env['res.partner'].create([

@@ -338,21 +338,24 @@ class TestProcessFieldsRpc(KamScreeningCommon):
     def _approve(self, screening):
         screening.with_user(self.kam_user).action_request_approval()
         screening.with_user(self.kam_supervisor).action_approve()
-        screening.with_user(self.kam_manager).with_context(force_report_rendering=True).action_approve()
+        screening.with_user(self.kam_manager).action_approve()
         self.assertEqual(screening.approval_state, 'approved')
+        screening.with_context(force_report_rendering=True)._kam_file_documents()  # the filing job
 
     def test_filing_again_removes_only_its_own_previous_filing(self):
         self._approve(self.screening)
         first = self.screening.risk_report_id
         self.assertTrue(first.raw.startswith(b'%PDF'))
         screening = self.screening.with_context(force_report_rendering=True)
-        screening._file_risk_analysis()
+        screening._file_risk_analysis()  # queued again, as a new confirmation does
+        screening._kam_file_documents()
         self.assertFalse(first.exists(), "a screening filed again keeps its new table")
         victim = self.env['ir.attachment'].create({
             'name': 'contract-signed.pdf', 'raw': b'%PDF-1.4 not ours',
             'res_model': 'res.partner', 'res_id': self.account_2.id})
         self.screening.sudo().risk_report_id = victim  # e.g. a link set by hand in the database
         screening._file_risk_analysis()
+        screening._kam_file_documents()
         self.assertTrue(victim.exists(), "another record's attachment is never deleted")
         self.assertEqual((self.screening.risk_report_id.res_model, self.screening.risk_report_id.res_id),
                          ('kam.screening', self.screening.id))

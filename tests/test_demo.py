@@ -73,3 +73,19 @@ class TestDemoData(TransactionCase):
         self.assertIn(manager, screening.approval_reviewer_ids)
         self.assertTrue(self.env['kam.screening'].with_user(manager).search(
             [('approval_reviewer_ids', 'in', manager.id)]), "My Approvals of the manager is not empty")
+
+    def test_demo_screening_confirmed_through_the_engine_and_its_filing_queued(self):
+        screening = self.env.ref('kam_key_account.kam_screening_demo_suzhou')
+        self.assertEqual(screening.approval_state, 'approved')
+        self.assertEqual(screening.stage_id, self.env.ref('kam_key_account.kam_stage_screening_confirmed'))
+        self.assertTrue(screening.partner_id.kam_is_key_account)
+        self.assertEqual(screening.partner_id.kam_manager_id, self.env.ref('kam_key_account.kam_user_li'))
+        # The real steps, each decided by its reviewer, not fields written by hand.
+        deciders = screening.approval_review_ids.decision_ids.filtered(lambda d: d.decision == 'approved').user_id
+        self.assertEqual(deciders, self.env.ref('kam_key_account.kam_supervisor') | self.env.ref('kam_key_account.kam_manager'))
+        # Its PDF is filed by the filing job when the server runs (tests/test_filing.py
+        # runs it on this screening), or by its first print.
+        self.assertIn(screening.filing_state, ('pending', 'filed'))
+        if screening.filing_state == 'pending':
+            cron = self.env.ref('kam_key_account.ir_cron_kam_file_documents')
+            self.assertTrue(self.env['ir.cron.trigger'].search([('cron_id', '=', cron.id)]), "the job is queued")

@@ -60,18 +60,19 @@ class TestScreeningAttacks(KamScreeningCommon):
         self.assertEqual(len(open_ones), 1, "one open screening per partner")
 
     def test_filed_risk_analysis_is_not_the_requesters_upload(self):
-        """S10 files the report found under '<ref>-risk-analysis.pdf' on the screening; the
-        report has attachment_use, so an attachment of that name uploaded by the requester
-        before approval is reused as is: the filed risk analysis is whatever they uploaded."""
+        """S10 filed the report found under '<ref>-risk-analysis.pdf' on the screening (the
+        report had attachment_use), so an attachment of that name uploaded by the requester
+        before approval was reused as is: the filed risk analysis was whatever they uploaded."""
         name = f"{self.screening.name.replace('/', '-')}-risk-analysis.pdf"
         forged = rpc(self.env, 'ir.attachment', 'create', [{
             'name': name, 'raw': b'%PDF-1.4 every risk: low', 'mimetype': 'application/pdf',
             'res_model': 'kam.screening', 'res_id': self.screening.id}], self.kam_user)
         self.screening.with_user(self.kam_user).action_request_approval()
         self.screening.with_user(self.kam_supervisor).action_approve()
-        # Rendered as in production (attachment_use), not as the test mode's HTML.
-        self.screening.with_user(self.kam_manager).with_context(force_report_rendering=True).action_approve()
+        self.screening.with_user(self.kam_manager).action_approve()
         self.assertEqual(self.screening.approval_state, 'approved')
+        # The filing job, rendering as in production, not as the test mode's HTML.
+        self.screening.with_context(force_report_rendering=True)._kam_file_documents()
         filed = self.screening.risk_report_id
         self.assertNotEqual(filed.id, forged, "the filed risk analysis is the requester's own upload")
         # A fresh rendering, filed beside the upload (which stays the requester's document).
