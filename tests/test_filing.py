@@ -15,9 +15,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.service.model import call_kw
 from odoo.tests import HttpCase, new_test_user
 
-from odoo.addons.kam_key_account.models.kam_filing_mixin import FILING_MAX_ATTEMPTS, filing_backoff
-
 from .common import GROUP, KamScreeningCommon
+from odoo.addons.kam_key_account.models.kam_filing_mixin import (
+    FILING_MAX_ATTEMPTS,
+    filing_backoff,
+)
 
 FAKE_PDF = b'%PDF-1.4 the approved risk table'
 

@@ -64,9 +64,9 @@ class KamFilingMixin(models.AbstractModel):
         FILING_STATES, 'Filing', readonly=True, copy=False, index=True,
         help="Whether the approved document's PDF is filed: To File (queued), Filed, or Filing Failed "
              "(a Key Accounts Manager can retry).")
-    filing_attempts = fields.Integer('Filing Attempts', readonly=True, copy=False)
+    filing_attempts = fields.Integer(readonly=True, copy=False)
     filing_next_date = fields.Datetime('Next Filing Try', readonly=True, copy=False)
-    filing_error = fields.Text('Filing Error', readonly=True, copy=False)
+    filing_error = fields.Text(readonly=True, copy=False)
 
     # ------------------------------------------------------------------------------------
     # CRUD: the filing fields are the job's
@@ -190,16 +190,17 @@ class KamFilingMixin(models.AbstractModel):
             try:
                 with self.env.cr.savepoint():
                     content, content_type = record._kam_filing_render()
-                    if content_type != 'pdf':
-                        # pytest-odoo's test mode renders HTML: that is no filed PDF.
-                        raise UserError(self.env._(
-                            "The report engine returned %(type)s, not a PDF.", type=content_type))
-                    record._kam_filing_attach(content)
             except Exception as error:  # noqa: BLE001 pylint: disable=broad-exception-caught
                 # Anything wkhtmltopdf or the report raises fails this try only: the job
                 # goes on with the next record and this one is retried later.
                 _logger.warning("Filing of %s %s failed: %s", record._name, record.display_name, error)
                 failed.append((record, str(error)))
+                continue
+            if content_type != 'pdf':  # pytest-odoo's test mode renders HTML: no filed PDF
+                failed.append((record, self.env._(
+                    "The report engine returned %(type)s, not a PDF.", type=content_type)))
+                continue
+            record._kam_filing_attach(content)
         if failed:
             self.browse()._kam_filing_failed(failed)
 
