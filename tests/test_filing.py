@@ -306,3 +306,34 @@ class TestFilingPdf(HttpCase):
         self.run_job()
         self.assertEqual(screening.filing_state, 'filed')
         self.assertTrue(screening.risk_report_id.raw.startswith(b'%PDF'))
+
+
+class TestFilingPerformance(FilingCommon):
+
+    def test_the_job_on_a_batch(self):
+        screenings = self.screening | self.env['kam.screening'].union(*(
+            self._new_screening(name=f'Batch Prospect {i}') for i in range(19)))
+        for screening in screenings:
+            self.confirm(screening)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.renderer() as render, self.assertQueryCount(130):  # 6.5 a record
+            self.run_job()
+            self.env.flush_all()
+        self.assertEqual(render.call_count, 20)
+        self.assertEqual(set(screenings.mapped('filing_state')), {'filed'})
+
+    def test_the_last_failed_try_of_a_batch(self):
+        screenings = self.screening | self.env['kam.screening'].union(*(
+            self._new_screening(name=f'Batch Prospect {i}') for i in range(19)))
+        for screening in screenings:
+            self.confirm(screening)
+        screenings.sudo().filing_attempts = FILING_MAX_ATTEMPTS - 1
+        self.env.flush_all()
+        self.env.invalidate_all()
+        # 12 a record, the managers' activities included (one batch per manager)
+        with self.renderer(error=UserError("no wkhtmltopdf")), self.assertQueryCount(240):
+            self.run_job()
+            self.env.flush_all()
+        self.assertEqual(set(screenings.mapped('filing_state')), {'failed'})
+        self.assertEqual(len(self.failed_activities(screenings).filtered(lambda a: a.user_id == self.kam_manager)), 20)

@@ -1,5 +1,6 @@
 import logging
 import time
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -231,19 +232,20 @@ class KamFilingMixin(models.AbstractModel):
         """Count a failed try of each (record, error): retried after a backoff, or, after
         the last try, Filing Failed and an activity for each Key Accounts Manager."""
         now = fields.Datetime.now()
-        retry_at, given_up = set(), self.browse()
+        outcomes = defaultdict(list)  # (attempts, next try or False, error): record ids
         for record, error in failures:
             attempts = record.filing_attempts + 1
-            vals = {'filing_attempts': attempts, 'filing_error': error}
-            if attempts >= FILING_MAX_ATTEMPTS:
-                vals.update(filing_state='failed', filing_next_date=False)
-                given_up |= record
-            else:
-                vals.update(filing_state='pending', filing_next_date=now + filing_backoff(attempts))
-                retry_at.add(vals['filing_next_date'])
-            record.sudo().write(vals)
+            next_try = now + filing_backoff(attempts) if attempts < FILING_MAX_ATTEMPTS else False
+            outcomes[attempts, next_try, error].append(record.id)
+        given_up = self.browse()
+        for (attempts, next_try, error), ids in outcomes.items():  # one write per outcome
+            records = self.browse(ids)
+            records.sudo().write({'filing_state': 'pending' if next_try else 'failed', 'filing_attempts': attempts,
+                                  'filing_next_date': next_try, 'filing_error': error})
+            given_up |= records if not next_try else self.browse()
+        retry_at = sorted({next_try for _attempts, next_try, _error in outcomes if next_try})
         if retry_at:
-            self.env.ref(FILING_CRON).sudo()._trigger(sorted(retry_at))
+            self.env.ref(FILING_CRON).sudo()._trigger(retry_at)
         if given_up:
             given_up._kam_filing_notify_managers()
 
@@ -252,7 +254,8 @@ class KamFilingMixin(models.AbstractModel):
         per manager for all of its records at once."""
         group = self.env.ref('kam_key_account.group_kam_manager')
         managers = group.user_ids or group.all_user_ids  # the managers, else those above them
-        records = self.sudo().with_context(mail_activity_automation_skip=False)
+        # No assignment mail per activity (mail_activity_quick_update): one batch of reminders.
+        records = self.sudo().with_context(mail_activity_automation_skip=False, mail_activity_quick_update=True)
         for manager in managers.filtered(lambda u: not u.share and u.active):
             mine = records.filtered(lambda r: 'company_id' not in r._fields or r.company_id in manager.company_ids)
             if mine:
