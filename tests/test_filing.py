@@ -240,6 +240,28 @@ class TestFiling(FilingCommon):
             self.run_job()
         render.assert_not_called()
 
+    def test_printing_a_failed_filing_files_it_and_closes_the_reminders(self):
+        self.confirm(self.screening)
+        self.screening.sudo().write({'filing_state': 'failed', 'filing_attempts': FILING_MAX_ATTEMPTS})
+        self.screening._kam_filing_notify_managers()
+        with self.renderer():
+            action = self.screening.with_user(self.kam_supervisor).action_print_risk_analysis()
+        self.assertEqual(action['url'], f'/web/content/{self.screening.risk_report_id.id}?download=true')
+        self.assertEqual(self.screening.filing_state, 'filed')
+        self.assertFalse(self.failed_activities(self.screening), "done once filed")
+
+    def test_a_filing_from_before_the_job_stands(self):
+        """A screening filed before filing was queued has the link but no filing state."""
+        self.confirm(self.screening)
+        legacy = self.env['ir.attachment'].create({
+            'name': 'old.pdf', 'raw': b'%PDF-1.4 filed in the approval', 'res_model': 'kam.screening',
+            'res_id': self.screening.id})
+        self.screening.sudo().write({'filing_state': False, 'risk_report_id': legacy.id})
+        with self.renderer() as render:
+            action = self.screening.with_user(self.kam_user).action_print_risk_analysis()
+        render.assert_not_called()
+        self.assertEqual(action['url'], f'/web/content/{legacy.id}?download=true')
+
     def test_a_draft_prints_the_table_as_it_stands(self):
         action = self.screening.with_user(self.kam_user).action_print_risk_analysis()
         self.assertEqual(action['type'], 'ir.actions.report')

@@ -269,16 +269,18 @@ class KamFilingMixin(models.AbstractModel):
         Returns the download action, or None when there is no filed copy to give."""
         if len(self) != 1 or not self._kam_filing_due():
             return None
-        if self.filing_state != 'filed' or not self[self._kam_filing_field]:
-            locked = self.sudo().try_lock_for_update()
+        record = self.sudo()
+        # Not filed: queued, failed, or approved before filing was queued (a link without
+        # a state is a filing from before the job existed: it stands).
+        if record.filing_state in ('pending', 'failed') or not record[self._kam_filing_field]:
+            locked = record.try_lock_for_update()
             if not locked:
                 raise UserError(self.env._(
                     "%(record)s is being filed right now: print it again in a moment.",
                     record=self.display_name))
-            if locked.filing_state != 'filed':
-                locked._kam_file_documents()
-        filed = self.sudo()[self._kam_filing_field]
-        if self.sudo().filing_state != 'filed' or not filed:
+            locked._kam_file_documents()
+        filed = record[self._kam_filing_field]
+        if not filed or record.filing_state in ('pending', 'failed'):
             return None
         return {
             'type': 'ir.actions.act_url',
