@@ -165,13 +165,17 @@ class KamFilingMixin(models.AbstractModel):
         print is filing right now is left to it."""
         for model_name in self._kam_filing_models():
             Model = self.env[model_name].sudo()
+            held_elsewhere = []
             while True:
-                due = Model.search([('filing_state', '=', 'pending'),
+                due = Model.search([('filing_state', '=', 'pending'), ('id', 'not in', held_elsewhere),
                                     ('filing_next_date', '<=', fields.Datetime.now())],
                                    order='filing_next_date, id', limit=FILING_BATCH_SIZE)
-                locked = due.try_lock_for_update()
-                if not locked:
+                if not due:
                     break
+                locked = due.try_lock_for_update()
+                held_elsewhere += (due - locked).ids
+                if not locked:
+                    continue
                 locked._kam_file_documents()
                 if self.env['ir.cron']._commit_progress(len(locked)) <= 0:
                     self.env.ref(FILING_CRON)._trigger()  # out of time: go on in the next run
