@@ -236,8 +236,8 @@ class TestApprovalRpc(KamScreeningCommon):
         self._request()
         self._overdue(self.screening)
         review = self.screening.approval_review_id
-        Screening = type(self.env['kam.screening'])
-        with patch.object(Screening, '_approval_escalation_users', return_value=self.env['res.users']):
+        Review = type(self.env['kam.approval.review'])
+        with patch.object(Review, '_escalation_users', return_value=self.env['res.users']):
             self.env['kam.approval.review']._escalate_overdue_batch(10)
         self.flush_tracking()
         todo = self.env.ref('mail.mail_activity_data_todo')
@@ -253,13 +253,13 @@ class TestApprovalRpc(KamScreeningCommon):
         self.assertTrue(review.stalled)
         self.assertTrue(any('Nobody is eligible to decide the step Supervisor Review' in str(message.body)
                             for message in self.messages(self.screening)), "said in the chatter")
-        with patch.object(Screening, '_approval_escalation_users', return_value=self.env['res.users']):
+        with patch.object(Review, '_escalation_users', return_value=self.env['res.users']):
             self.assertEqual(self.env['kam.approval.review']._escalate_overdue_batch(10), (0, 0), "reported once")
 
     def test_a_step_nobody_can_take_at_request_is_reported_too(self):
         self.step_supervisor.user_ids = self.kam_user  # the requester: never their own reviewer
-        Screening = type(self.env['kam.screening'])
-        with patch.object(Screening, '_approval_escalation_users', return_value=self.env['res.users']):
+        Review = type(self.env['kam.approval.review'])
+        with patch.object(Review, '_escalation_users', return_value=self.env['res.users']):
             self._request()
         review = self.screening.approval_review_id
         self.assertEqual(review.name, 'Supervisor Review', "never passes by itself")

@@ -1,4 +1,3 @@
-import logging
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -9,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL, html_escape
 
-_logger = logging.getLogger(__name__)
+from .kam_approval_review import KAM_ROLE_LADDER  # noqa: F401 (the engine's constants, in one place)
 
 APPROVAL_FIELDS = frozenset({
     'approval_state', 'approval_review_id', 'approval_round', 'approval_requester_id',
@@ -27,13 +26,6 @@ TRANSITIONS = [
     ('approved', 'Approved'),
     ('rejected', 'Rejected'),
     ('reset', 'Approval Withdrawn'),
-]
-KAM_ROLE_LADDER = [
-    'kam_key_account.group_kam_user',
-    'kam_key_account.group_kam_supervisor',
-    'kam_key_account.group_kam_manager',
-    'kam_key_account.group_kam_director',
-    'kam_key_account.group_kam_general_manager',
 ]
 APPROVAL_ACTIVITY_TYPE = 'kam_key_account.mail_activity_type_kam_approval'
 # The only context keys the engine keeps from its caller: what the user reads (language,
@@ -83,8 +75,10 @@ class KamApprovalMixin(models.AbstractModel):
     keys but those of APPROVAL_CONTEXT_KEYS (see `_approval_env`). The database holds at
     most one decision per review line and user.
 
-    A consumer defines `_kam_process` (its kam.stage process), `stage_id`, `company_id`,
-    and may override `_approval_responsible`, `_approval_partner`,
+    Who reviews a step is the step's (`kam.approval.step._resolve_reviewers`); who may
+    decide a line, escalation and stalled steps are the review line's. The stage gating is
+    the process's (`kam.process.mixin`). A consumer defines `_kam_process` (its kam.stage
+    process), `stage_id`, `company_id`, and may override `_approval_responsible`, `_approval_partner`,
     `_check_approval_ready`, `_on_approval_approved` and `_on_approval_rejected`.
     """
     _name = 'kam.approval.mixin'
@@ -127,7 +121,7 @@ class KamApprovalMixin(models.AbstractModel):
             record.can_override_approval = open_to_user and is_gm and user not in review.reviewer_ids
 
     # ------------------------------------------------------------------------------------
-    # CRUD: approval fields and gated stages are the engine's
+    # CRUD: approval fields are the engine's (gated stages are the process's)
     # ------------------------------------------------------------------------------------
 
     @api.model_create_multi
@@ -135,16 +129,11 @@ class KamApprovalMixin(models.AbstractModel):
         if not self.env.su:
             # What create() would fill in for a missing field: the default_* context keys
             # and the user's own defaults are client input, like the values.
-            defaults = self.default_get(list(APPROVAL_FIELDS | {'stage_id'}))
+            defaults = self.default_get(list(APPROVAL_FIELDS))
             for vals in vals_list:
                 if any((vals[name] if name in vals else defaults.get(name)) not in (None, False, 'draft', [])
                        for name in APPROVAL_FIELDS):
                     raise AccessError(self._approval_fields_error())
-                stage_id = vals['stage_id'] if 'stage_id' in vals else defaults.get('stage_id')
-                if stage_id:
-                    stage = self.env['kam.stage'].browse(stage_id)
-                    self._check_stage_process(stage)
-                    stage._kam_check_free_for(self.browse())
         return super().create(vals_list)
 
     def write(self, vals):
@@ -152,24 +141,22 @@ class KamApprovalMixin(models.AbstractModel):
         if not self.env.su:
             if APPROVAL_FIELDS.intersection(vals):
                 raise AccessError(self._approval_fields_error())
-            if vals.get('stage_id'):
-                stage = self.env['kam.stage'].browse(vals['stage_id'])
-                self._check_stage_process(stage)
-                stage._kam_check_free_for(self)
-                gate = self.env['kam.stage']._first_gate_sequence(self._kam_process)
-                if gate is not None and stage.sequence < gate:
-                    withdrawn = self.filtered(lambda r: r.approval_state in ('pending', 'approved'))
-            if set(self._approval_relevant_fields) & vals.keys():
-                # Whatever the stage: a closed record (a cancelled visit) can be reopened,
-                # and must not come back holding an approval of other values.
-                withdrawn |= self.filtered(lambda r: r.approval_state in ('pending', 'approved') and any(
-                    r[name] != r._fields[name].convert_to_record(
-                        r._fields[name].convert_to_cache(vals[name], r), r)
-                    for name in self._approval_relevant_fields if name in vals))
+            withdrawn = self._approval_withdrawn_by(vals)
         result = super().write(vals)
         if withdrawn:
             withdrawn._approval_env()._do_reset_approval()
         return result
+
+    def _approval_withdrawn_by(self, vals):
+        """The records of `self` whose running or granted approval a client's write of
+        `vals` withdraws: those whose approval-relevant values it changes."""
+        if not set(self._approval_relevant_fields) & vals.keys():
+            return self.browse()
+        # Whatever the stage: a closed record (a cancelled visit) can be reopened, and must
+        # not come back holding an approval of other values.
+        return self.filtered(lambda r: r.approval_state in ('pending', 'approved') and any(
+            r[name] != r._fields[name].convert_to_record(r._fields[name].convert_to_cache(vals[name], r), r)
+            for name in self._approval_relevant_fields if name in vals))
 
     def unlink(self):
         # Review lines are no child records of ours (res_model/res_id): the engine removes
@@ -388,11 +375,6 @@ class KamApprovalMixin(models.AbstractModel):
         self.invalidate_recordset(list(APPROVAL_FIELDS))
         self.env['kam.approval.review'].invalidate_model(['state', 'reviewer_ids', 'decision_ids'])
 
-    def _check_stage_process(self, stage):
-        if self._kam_process and stage.process != self._kam_process:
-            raise UserError(self.env._(
-                "%(stage)s is a stage of another process.", stage=stage.display_name))
-
     def _approval_write(self, vals):
         """The engine's write of its fields and of the stages it moves records into."""
         return self.sudo().with_context(**{STAGE_KEY: ENGINE_MOVE}).write(vals)
@@ -416,23 +398,30 @@ class KamApprovalMixin(models.AbstractModel):
                 for company in self.company_id | self.env['res.company']}
 
     def _do_request_approval(self):
+        """Snapshot the applicable steps of each record as review lines (one create for the
+        batch), with the reviewers resolved once per batch: the role ladder and the
+        delegations are read once, not per record or step."""
         Review = self.env['kam.approval.review'].sudo()
         today = fields.Date.context_today(self)
-        to_notify = []
+        requester = self.env.user
+        ladder = Review._role_ladder()
         chains = self._get_approval_chains()
-        for record in self:
+        steps_of = {record: chains[record.company_id].step_ids.filtered(lambda step: step._applies_to(record))
+                    for record in self}
+        candidates = self.env['res.users'].union(*(
+            step._candidate_users(record, ladder) for record, steps in steps_of.items() for step in steps))
+        substitutes = self.env['kam.approval.delegation']._substitutes(candidates) if candidates else {}
+        review_vals, notes_of = [], {}
+        for record, steps in steps_of.items():
             chain = chains[record.company_id]
-            steps = chain.step_ids.filtered(lambda step: step._applies_to(record))
-            round_ = record.approval_round + 1
-            notes = []
-            review_vals = []
+            notes_of[record] = []
             for step in steps:
-                reviewers, delegated = record._approval_resolve_reviewers(step)
-                notes += delegated
+                reviewers, delegated = step._resolve_reviewers(record, ladder, substitutes, requester)
+                notes_of[record] += delegated
                 review_vals.append({
                     'res_model': record._name, 'res_id': record.id, 'company_id': record.company_id.id,
-                    'round': round_, 'sequence': step.sequence, 'name': step.name, 'step_id': step.id,
-                    'requester_id': self.env.uid, 'reviewer_ids': [Command.set(reviewers.ids)],
+                    'round': record.approval_round + 1, 'sequence': step.sequence, 'name': step.name,
+                    'step_id': step.id, 'requester_id': requester.id, 'reviewer_ids': [Command.set(reviewers.ids)],
                     'mode': step.mode, 'quorum': step.quorum,
                     'deadline': today + timedelta(days=step.deadline_days),
                     'pass_stage_id': step.stage_id.id, 'reject_stage_id': chain.reject_stage_id.id,
@@ -441,9 +430,14 @@ class KamApprovalMixin(models.AbstractModel):
                     'required_count': step.quorum if step.mode == 'quorum' else (
                         1 if step.mode == 'any' else max(len(reviewers), 1)),
                 })
-            reviews = Review.create(review_vals)
+        reviews_of = Review.create(review_vals).grouped('res_id')
+        to_notify, approved_at_once = [], self.browse()
+        for record in self:
+            chain = chains[record.company_id]
+            reviews = reviews_of.get(record.id, Review)
+            notes = notes_of[record]
             vals = {
-                'approval_round': round_, 'approval_requester_id': self.env.uid,
+                'approval_round': record.approval_round + 1, 'approval_requester_id': requester.id,
                 'approval_transition': 'requested',
             }
             if chain.request_stage_id:
@@ -451,7 +445,7 @@ class KamApprovalMixin(models.AbstractModel):
             if reviews:
                 first = reviews[0]
                 first.state = 'pending'
-                notes += record._approval_ensure_reviewers(first, requester=self.env.user)
+                notes += first._ensure_reviewers(record, ladder, requester=requester)
                 vals.update(approval_state='pending', approval_review_id=first.id)
                 to_notify.append((record, first, first.reviewer_ids))
             else:  # no step applies to this record: nothing to sign off
@@ -460,11 +454,12 @@ class KamApprovalMixin(models.AbstractModel):
                 if last_stage:
                     vals['stage_id'] = last_stage.id
                 notes.append(self.env._("No approval step applies: approved at once."))
+                approved_at_once |= record
             record._approval_log(notes)
             record._approval_write(vals)
-            if not reviews:
-                record.sudo()._on_approval_approved()
         self._approval_sync_activities(schedule=to_notify)
+        if approved_at_once:
+            approved_at_once.sudo()._on_approval_approved()
 
     def _do_decide(self, decision, comment=False, override=False):
         Decision = self.env['kam.approval.decision'].sudo()
@@ -472,14 +467,17 @@ class KamApprovalMixin(models.AbstractModel):
             'review_id': record.approval_review_id.id, 'user_id': self.env.uid, 'decision': decision,
             'comment': comment, 'override': override,
         } for record in self])
+        ladder = self.env['kam.approval.review']._role_ladder()
+        # The batch's review lines of the running rounds, read once.
+        rounds = self.sudo().approval_review_ids.filtered(
+            lambda r: r.state in ('waiting', 'pending')).grouped('res_id')
+        note = self.env._("Override by a General Manager: %(reason)s", reason=comment) if override else comment
         to_close, to_notify, approved, rejected = self.browse(), [], self.browse(), self.browse()
         for record in self:
             review = record.approval_review_id.sudo()
-            notes = [self.env._("Override by a General Manager: %(reason)s", reason=comment) if override
-                     else comment]
+            open_reviews = rounds.get(record.id, review.browse()).filtered(lambda r: r.round == record.approval_round)
+            notes = [note]
             if decision == 'rejected':
-                open_reviews = record.sudo().approval_review_ids.filtered(
-                    lambda r: r.round == record.approval_round and r.state in ('waiting', 'pending'))
                 review.state = 'rejected'
                 (open_reviews - review).state = 'cancelled'
                 vals = {'approval_state': 'rejected', 'approval_review_id': False, 'approval_transition': 'rejected'}
@@ -493,7 +491,7 @@ class KamApprovalMixin(models.AbstractModel):
                 record._approval_remove_activities(self.env.user)
                 continue
             else:
-                vals, next_review = record._approval_step_passed(review, notes)
+                vals, next_review = record._approval_step_passed(review, notes, ladder, open_reviews)
                 to_close |= record
                 if next_review:
                     to_notify.append((record, next_review, next_review.reviewer_ids))
@@ -507,19 +505,22 @@ class KamApprovalMixin(models.AbstractModel):
         if rejected:
             rejected.sudo()._on_approval_rejected()
 
-    def _approval_step_passed(self, review, notes):
-        """Close `review` as approved; return the record's new values and the next review."""
+    def _approval_step_passed(self, review, notes, ladder, open_reviews=None):
+        """Close `review` as approved; return the record's new values and the next review.
+
+        :param open_reviews: the waiting and pending lines of the running round, if known
+        """
         self.ensure_one()
         review.state = 'approved'
-        next_review = self.sudo().approval_review_ids.filtered(
-            lambda r: r.round == self.approval_round and r.state == 'waiting',
-        ).sorted(lambda r: (r.sequence, r.id))[:1]
+        if open_reviews is None:
+            open_reviews = self.sudo().approval_review_ids.filtered(lambda r: r.round == self.approval_round)
+        next_review = open_reviews.filtered(lambda r: r.state == 'waiting').sorted(lambda r: (r.sequence, r.id))[:1]
         vals = {}
         if review.pass_stage_id:
             vals['stage_id'] = review.pass_stage_id.id
         if next_review:
             next_review.state = 'pending'
-            notes += self._approval_ensure_reviewers(next_review)
+            notes += next_review._ensure_reviewers(self, ladder)
             vals.update(approval_review_id=next_review.id, approval_transition='step_approved')
         else:
             vals.update(approval_state='approved', approval_review_id=False, approval_transition='approved')
@@ -528,7 +529,8 @@ class KamApprovalMixin(models.AbstractModel):
     def _approval_advance(self, review, notes):
         """A step whose approvals are all in (its last missing reviewer left) passes."""
         self.ensure_one()
-        vals, next_review = self._approval_step_passed(review, notes)
+        ladder = self.env['kam.approval.review']._role_ladder()
+        vals, next_review = self._approval_step_passed(review, notes, ladder)
         self._approval_log(notes)
         self._approval_write(vals)
         self._approval_sync_activities(
@@ -538,104 +540,28 @@ class KamApprovalMixin(models.AbstractModel):
 
     def _do_reset_approval(self):
         """The record went back before its first gate, or what was approved changed: the
-        running round ends (its lines stay as history) and the reminders go. A record left
-        in a gate stage, or past the first one, goes back to the first stage of its
-        process: no record stays where only an approval leads (see kam.stage)."""
+        running round ends (its lines stay as history) and the reminders go. (The process
+        puts back in its first stage a record left where only an approval leads.)"""
         records = self.sudo()
         records.approval_review_ids.filtered(lambda r: r.state in ('waiting', 'pending')).state = 'cancelled'
         records.write({'approval_state': 'draft', 'approval_review_id': False, 'approval_transition': 'reset'})
-        gate = self.env['kam.stage']._first_gate_sequence(self._kam_process)
-        behind_gate = records.filtered(lambda r: gate is not None and (r.stage_id.is_gate or r.stage_id.sequence >= gate))
-        first_stage = behind_gate and self.env['kam.stage'].search(
-            [('process', '=', self._kam_process)], order='sequence', limit=1)
-        if first_stage:
-            behind_gate._approval_write({'stage_id': first_stage.id})
         self._approval_sync_activities(close=self)
 
     # ------------------------------------------------------------------------------------
-    # Reviewers, escalation, activities, chatter
+    # Escalation, activities, chatter
     # ------------------------------------------------------------------------------------
-
-    def _approval_resolve_reviewers(self, step):
-        """The users who review `step` for this record, and notes on delegations."""
-        self.ensure_one()
-        if step.approver_kind == 'group':
-            # The group's own members: a Supervisor step is not sent to every Director
-            # and General Manager (they imply the group); escalation reaches them if needed.
-            users = step.group_id.user_ids
-        elif step.approver_kind == 'users':
-            users = step.user_ids
-        elif step.approver_kind == 'team_leader':
-            # The responsible's own supervisor; without a team leader, the Supervisors.
-            users = self._approval_responsible().sale_team_id.user_id \
-                or self.env.ref('kam_key_account.group_kam_supervisor').user_ids
-        else:
-            users = self._approval_partner().commercial_partner_id.kam_manager_id
-        return self._approval_eligible(users, apply_delegations=True, requester=self.env.user)
-
-    def _approval_eligible(self, users, apply_delegations=False, requester=None):
-        """Who of `users` may decide on this record: four eyes, so neither the requester
-        nor the record's responsible (e.g. a visit's leader) approves their own request."""
-        requester = requester or self.approval_requester_id or self.env.user
-        excluded = requester | self._approval_responsible()
-        company = self.company_id
-
-        def eligible(candidates):
-            return candidates.filtered(lambda u: u.active and not u.share and u not in excluded
-                                       and (not company or company in u.company_ids))
-        users = eligible(users)
-        notes = []
-        if apply_delegations and users:
-            substitutes = self.env['kam.approval.delegation']._substitutes(users)
-            for user, substitute in substitutes.items():
-                if eligible(substitute):
-                    users = (users - user) | substitute
-                    notes.append(self.env._(
-                        "%(user)s is away: %(substitute)s reviews in their place.",
-                        user=user.name, substitute=substitute.name))
-        return users, notes
-
-    def _approval_ensure_reviewers(self, review, requester=None):
-        """A step that cannot pass with its reviewers escalates at once (never passes by
-        itself); one that nobody can take is reported to the Key Accounts managers."""
-        reviewers, _notes = self._approval_eligible(review.reviewer_ids, requester=requester)
-        if len(reviewers) >= review._required_approvals() and reviewers:
-            return []
-        added = self._approval_escalation_users(review, requester=requester)
-        if not added:
-            self._approval_report_stalled([(self, review)])
-            return [self._approval_stalled_note(review)]
-        review.write({'reviewer_ids': [Command.link(user.id) for user in added], 'escalated': True})
-        return [self.env._(
-            "The step %(step)s has no eligible reviewer left: escalated to %(users)s.",
-            step=review.name, users=", ".join(added.mapped('name')))]
-
-    def _approval_escalation_users(self, review, requester=None):
-        """The next role up: the step's escalation group, else the Key Accounts role above
-        the step's group, else the General Managers."""
-        group = review.escalation_group_id
-        if not group:
-            ladder = [self.env.ref(xmlid) for xmlid in KAM_ROLE_LADDER]
-            step_group = review.step_id.group_id
-            above = ladder[ladder.index(step_group) + 1:] if step_group in ladder else ladder[2:]
-            group = above[0] if above else ladder[-1]
-        general_managers = self.env.ref(KAM_ROLE_LADDER[-1])
-        for candidates in (group.user_ids, group.all_user_ids, general_managers.all_user_ids):
-            users, _notes = self._approval_eligible(candidates - review.reviewer_ids, requester=requester)
-            if users:
-                return users
-        return self.env['res.users']
 
     def _approval_escalate(self, reviews, reason):
         """Escalate pending reviews of these records (cron, lost reviewers): one message each.
         A step nobody is left to take is not marked escalated: the managers are told."""
-        to_notify, stalled = [], []
+        to_notify, stalled = [], reviews.browse()
         author = self.env.ref('base.partner_root')
         subtype = self._approval_subtype('escalated') or self.env.ref('mail.mt_note')  # one per model
+        ladder = reviews._role_ladder()
         by_record = reviews.filtered(lambda r: r.res_model == self._name).grouped('res_id')
         for record in self:
             for review in by_record.get(record.id, reviews.browse()):
-                added = record._approval_escalation_users(review)
+                added = review._escalation_users(record, ladder)
                 if added:
                     review.write({'reviewer_ids': [Command.link(user.id) for user in added], 'escalated': True})
                     to_notify.append((record, review, added))
@@ -643,77 +569,37 @@ class KamApprovalMixin(models.AbstractModel):
                         "%(reason)s The step %(step)s is escalated to %(users)s.",
                         reason=reason, step=review.name, users=", ".join(added.mapped('name')))
                 else:
-                    stalled.append((record, review))
-                    body = f"{reason} {record._approval_stalled_note(review)}"
+                    stalled |= review
+                    body = f"{reason} {review._stalled_note()}"
                 record.message_post(body=body, subtype_id=subtype.id, author_id=author.id)
         self._approval_sync_activities(schedule=to_notify)
-        self._approval_report_stalled(stalled)
-
-    def _approval_stalled_note(self, review):
-        return self.env._(
-            "Nobody is eligible to decide the step %(step)s: the Key Accounts managers are asked to "
-            "fix the approval chain or its reviewers, then to withdraw the request and submit it again.",
-            step=review.name)
-
-    def _approval_report_stalled(self, stalled):
-        """One To-Do per Key Accounts manager on each record whose step nobody can take
-        (one create for all), and the step flagged so that it is reported once.
-
-        :param stalled: (record, review) pairs
-        """
-        if not stalled:
-            return
-        managers = self.env.ref('kam_key_account.group_kam_manager').all_user_ids.filtered(
-            lambda u: u.active and not u.share)
-        todo = self.env.ref('mail.mail_activity_data_todo')
-        model_id = self.env['ir.model']._get_id(self._name)
-        today = fields.Date.context_today(self)
-        vals_list = []
-        for record, review in stalled:
-            review.stalled = True
-            company = record.company_id
-            told = managers.filtered(lambda u: not company or company in u.company_ids)
-            if not told:
-                _logger.warning("Approval step %s of %s,%s has no eligible reviewer and no Key Accounts "
-                                "manager to report it to.", review.id, record._name, record.id)
-            for manager in told:
-                vals_list.append({
-                    'res_model_id': model_id, 'res_id': record.id, 'activity_type_id': todo.id,
-                    'user_id': manager.id, 'date_deadline': today,
-                    'summary': self.env._("Approval stalled: %(step)s", step=review.name),
-                    'note': html_escape(record._approval_stalled_note(review)),
-                })
-        self.env['mail.activity'].sudo().create(vals_list)
+        stalled._report_stalled()
 
     def _approval_sync_activities(self, close=None, schedule=()):
         """The one place that removes and schedules approval activities, in batch.
+
+        Scheduled with `activity_schedule`, one call per reviewer, deadline and step (not
+        per record); a caller's `mail_activity_automation_skip` never silences them.
 
         :param close: records whose open approval activities are removed (a decision is
             no `_action_done`: the chatter entry is the engine's own)
         :param schedule: (record, review, users) triples, one activity per user
         """
-        Activity = self.env['mail.activity'].sudo()
-        activity_type = self.env.ref(APPROVAL_ACTIVITY_TYPE)
+        Activity = self.env['mail.activity'].sudo().with_context(mail_activity_automation_skip=False)
         if close:
             Activity.search([
                 ('res_model', '=', self._name), ('res_id', 'in', close.ids),
-                ('activity_type_id', '=', activity_type.id)]).unlink()
+                ('activity_type_id', '=', Activity._kam_approval_type().id)]).unlink()
         if schedule:
-            model_id = self.env['ir.model']._get_id(self._name)
-            Activity.with_context(mail_activity_quick_update=True).create([{
-                'res_model_id': model_id,
-                'res_id': record.id,
-                'activity_type_id': activity_type.id,
-                'user_id': user.id,
-                'date_deadline': review.deadline,
-                'summary': review.name,
-                'note': html_escape(self.env._("Approve or reject %(record)s.", record=record.display_name)),
-            } for record, review, users in schedule for user in users])
+            note = html_escape(self.env._("Approve or reject it from the document, not from the activity."))
+            Activity.with_context(mail_activity_quick_update=True)._kam_schedule(APPROVAL_ACTIVITY_TYPE, [
+                (record, user, review.deadline, review.name, note)
+                for record, review, users in schedule for user in users])
 
     def _approval_remove_activities(self, users):
         self.env['mail.activity'].sudo().search([
             ('res_model', '=', self._name), ('res_id', 'in', self.ids), ('user_id', 'in', users.ids),
-            ('activity_type_id', '=', self.env.ref(APPROVAL_ACTIVITY_TYPE).id)]).unlink()
+            ('activity_type_id', '=', self.env['mail.activity']._kam_approval_type().id)]).unlink()
 
     def _approval_log(self, notes, subtype_kind=None):
         """Attach the decision's comment to the transition's single chatter entry."""

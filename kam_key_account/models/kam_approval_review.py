@@ -1,5 +1,9 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import html_escape
 
 from .kam_approval_step import APPROVAL_MODES
 
@@ -7,6 +11,16 @@ from .kam_approval_step import APPROVAL_MODES
 # JSON-RPC payload can carry (see KamApprovalReview._unlink_by_engine).
 _ENGINE_UNLINK = object()
 ESCALATION_BATCH = 100
+# The Key Accounts roles from the lowest up: escalation goes one rung higher.
+KAM_ROLE_LADDER = [
+    'kam_key_account.group_kam_user',
+    'kam_key_account.group_kam_supervisor',
+    'kam_key_account.group_kam_manager',
+    'kam_key_account.group_kam_director',
+    'kam_key_account.group_kam_general_manager',
+]
+
+_logger = logging.getLogger(__name__)
 
 REVIEW_STATES = [
     ('waiting', 'Waiting'),
@@ -115,6 +129,105 @@ class KamApprovalReview(models.Model):
     def _overdue_domain(self):
         return [('state', '=', 'pending'), ('escalated', '=', False), ('stalled', '=', False),
                 ('deadline', '<', fields.Date.context_today(self))]
+
+    # ------------------------------------------------------------------------------------
+    # Eligibility, delegations, escalation: who may decide a line of a given record
+    # ------------------------------------------------------------------------------------
+
+    @api.model
+    def _role_ladder(self):
+        """The Key Accounts roles, lowest first: read once per batch and passed along."""
+        IrModelData = self.env['ir.model.data']
+        return self.env['res.groups'].browse([IrModelData._xmlid_to_res_id(xmlid) for xmlid in KAM_ROLE_LADDER])
+
+    @api.model
+    def _eligible_users(self, record, users, requester=None):
+        """Who of `users` may decide on `record`: four eyes, so neither the requester nor
+        the record's responsible (`_approval_responsible`, e.g. a visit's leader) decides
+        their own request; active internal users of the record's company."""
+        requester = requester or record.approval_requester_id or self.env.user
+        excluded = requester | record._approval_responsible()
+        company = record.company_id
+        return users.filtered(lambda u: u.active and not u.share and u not in excluded
+                              and (not company or company in u.company_ids))
+
+    @api.model
+    def _delegated_users(self, record, users, substitutes, requester=None):
+        """`users` with those away replaced by their substitute, when the substitute may
+        decide on `record`; and the notes saying so.
+
+        :param substitutes: {user: substitute} of the batch (`kam.approval.delegation._substitutes`)
+        """
+        notes = []
+        for user in users:
+            substitute = substitutes.get(user)
+            if substitute and self._eligible_users(record, substitute, requester):
+                users = (users - user) | substitute
+                notes.append(self.env._(
+                    "%(user)s is away: %(substitute)s reviews in their place.",
+                    user=user.name, substitute=substitute.name))
+        return users, notes
+
+    def _escalation_users(self, record, ladder, requester=None):
+        """Who this line escalates to: the step's escalation group, else the Key Accounts
+        role above the step's group, else the General Managers (eligible ones only)."""
+        self.ensure_one()
+        group = self.escalation_group_id
+        if not group:
+            step_group = self.step_id.group_id
+            above = ladder[ladder.ids.index(step_group.id) + 1:] if step_group in ladder else ladder[2:]
+            group = above[:1] or ladder[-1:]
+        for candidates in (group.user_ids, group.all_user_ids, ladder[-1:].all_user_ids):
+            users = self._eligible_users(record, candidates - self.reviewer_ids, requester)
+            if users:
+                return users
+        return self.env['res.users']
+
+    def _ensure_reviewers(self, record, ladder, requester=None):
+        """A line that cannot pass with its reviewers escalates at once (it never passes by
+        itself); one that nobody can take is reported (`_report_stalled`). Return the notes."""
+        self.ensure_one()
+        reviewers = self._eligible_users(record, self.reviewer_ids, requester)
+        if reviewers and len(reviewers) >= self._required_approvals():
+            return []
+        added = self._escalation_users(record, ladder, requester)
+        if not added:
+            self._report_stalled()
+            return [self._stalled_note()]
+        self.write({'reviewer_ids': [Command.link(user.id) for user in added], 'escalated': True})
+        return [self.env._(
+            "The step %(step)s has no eligible reviewer left: escalated to %(users)s.",
+            step=self.name, users=", ".join(added.mapped('name')))]
+
+    def _stalled_note(self):
+        self.ensure_one()
+        return self.env._(
+            "Nobody is eligible to decide the step %(step)s: the Key Accounts managers are asked to "
+            "fix the approval chain or its reviewers, then to withdraw the request and submit it again.",
+            step=self.name)
+
+    def _report_stalled(self):
+        """These lines have nobody left who may decide them: each is flagged (reported once)
+        and every Key Accounts manager of its company gets a To-Do on its record
+        (`activity_schedule`, one call per manager and step, whatever the caller's context)."""
+        if not self:
+            return
+        self.stalled = True
+        managers = self.env['ir.model.data']._xmlid_to_res_id('kam_key_account.group_kam_manager')
+        managers = self.env['res.groups'].browse(managers).all_user_ids.filtered(lambda u: u.active and not u.share)
+        today = fields.Date.context_today(self)
+        entries = []
+        for review in self:
+            record = self.env[review.res_model].browse(review.res_id)
+            told = managers.filtered(lambda u, c=review.company_id: not c or c in u.company_ids)
+            if not told:
+                _logger.warning("Approval step %s of %s,%s has no eligible reviewer and no Key Accounts "
+                                "manager to report it to.", review.id, review.res_model, review.res_id)
+            summary = self.env._("Approval stalled: %(step)s", step=review.name)
+            note = html_escape(review._stalled_note())
+            entries += [(record, manager, today, summary, note) for manager in told]
+        self.env['mail.activity'].sudo().with_context(mail_activity_automation_skip=False)._kam_schedule(
+            'mail.mail_activity_data_todo', entries)
 
     def _unlink_by_engine(self):
         """Delete review lines that have no decision (their record is deleted)."""

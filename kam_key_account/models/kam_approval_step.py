@@ -65,5 +65,32 @@ class KamApprovalStep(models.Model):
                     "The condition of the step %(step)s is not a valid domain: %(error)s",
                     step=step.name, error=error)) from error
 
+    def _candidate_users(self, record, ladder):
+        """Who this step names for `record`, before four eyes and delegations.
+
+        :param ladder: the Key Accounts roles (`kam.approval.review._role_ladder`)
+        """
+        self.ensure_one()
+        if self.approver_kind == 'group':
+            # The group's own members: a Supervisor step is not sent to every Director
+            # and General Manager (they imply the group); escalation reaches them if needed.
+            return self.group_id.user_ids
+        if self.approver_kind == 'users':
+            return self.user_ids
+        if self.approver_kind == 'team_leader':
+            # The responsible's own supervisor; without a team leader, the Supervisors.
+            return record._approval_responsible().sale_team_id.user_id or ladder[1:2].user_ids
+        return record._approval_partner().commercial_partner_id.kam_manager_id
+
+    def _resolve_reviewers(self, record, ladder, substitutes, requester):
+        """The users who review this step for `record`, and notes on delegations.
+
+        :param substitutes: {user: substitute} of the batch (`kam.approval.delegation._substitutes`)
+        """
+        self.ensure_one()
+        Review = self.env['kam.approval.review']
+        users = Review._eligible_users(record, self._candidate_users(record, ladder), requester)
+        return Review._delegated_users(record, users, substitutes, requester)
+
     def _applies_to(self, record):
         return bool(record.filtered_domain(literal_eval(self.condition_domain or '[]')))

@@ -144,6 +144,31 @@ class KamProcessMixin(models.AbstractModel):
                 "A new %(model)s starts in the first stage of its process: move it on from there.",
                 model=self.env['ir.model']._get(self._name).name))
 
+    def _check_stage_process(self, stage):
+        if self._kam_process and stage.process != self._kam_process:
+            raise UserError(self.env._(
+                "%(stage)s is a stage of another process.", stage=stage.display_name))
+
+    def _approval_withdrawn_by(self, vals):
+        """A checked move back before the first gate withdraws the approval too."""
+        withdrawn = super()._approval_withdrawn_by(vals)
+        if vals.get('stage_id'):
+            stage = self.env['kam.stage'].browse(vals['stage_id'])
+            gate = stage._first_gate_sequence(self._kam_process)
+            if gate is not None and stage.sequence < gate:
+                withdrawn |= self.filtered(lambda r: r.approval_state in ('pending', 'approved'))
+        return withdrawn
+
+    def _do_reset_approval(self):
+        """A record left in a gate stage, or past the first one, goes back to the first
+        stage of its process: no record stays where only an approval leads (see kam.stage)."""
+        super()._do_reset_approval()
+        gate = self.env['kam.stage']._first_gate_sequence(self._kam_process)
+        behind_gate = self.filtered(
+            lambda r: gate is not None and (r.stage_id.is_gate or r.stage_id.sequence >= gate))
+        if behind_gate:
+            behind_gate._approval_write({'stage_id': self._default_stage_id().id})
+
     def _stage_by_code(self, code):
         return self.env['kam.stage'].search([('process', '=', self._kam_process), ('code', '=', code)], limit=1)
 

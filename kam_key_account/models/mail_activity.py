@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, models
 from odoo.exceptions import UserError
 
@@ -34,6 +36,24 @@ class MailActivity(models.Model):
         if not self.env.su and self._kam_approval_activities():
             raise UserError(self._approval_activity_error())
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+
+    @api.model
+    def _kam_schedule(self, act_type_xmlid, entries):
+        """The addon's one way to create activities: `activity_schedule`, called once per
+        group of records sharing the assignee, deadline, summary and note.
+
+        :param entries: (record, user, date_deadline, summary, note) tuples; the records may
+            be of several models
+        :return: the activities created
+        """
+        groups = defaultdict(dict)
+        for record, user, deadline, summary, note in entries:
+            groups[record._name, user.id, deadline, summary, note][record.id] = None
+        activities = self.browse()
+        for (model, user_id, deadline, summary, note), res_ids in groups.items():
+            activities |= self.env[model].browse(list(res_ids)).activity_schedule(
+                act_type_xmlid, date_deadline=deadline, summary=summary, note=note, user_id=user_id) or self.browse()
+        return activities
 
     def _kam_approval_type(self):
         return self.env.ref(APPROVAL_ACTIVITY_TYPE, raise_if_not_found=False) or self.env['mail.activity.type']

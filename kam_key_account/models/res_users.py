@@ -27,7 +27,7 @@ class ResUsers(models.Model):
                 records.browse(review.res_id)._approval_advance(
                     review, [self.env._("A reviewer was archived: the approvals already given suffice.")])
             lacking = model_reviews.filtered(lambda r: r.state == 'pending' and len(
-                records.browse(r.res_id)._approval_eligible(r.reviewer_ids)[0]) < r._required_approvals())
+                Review._eligible_users(records.browse(r.res_id), r.reviewer_ids)) < r._required_approvals())
             if lacking:
                 records.browse(lacking.mapped('res_id'))._approval_escalate(
                     lacking, self.env._("A reviewer was archived."))
