@@ -166,6 +166,58 @@ class ProcessContract:
         record._approval_write({'stage_id': stage.id})
         self.assertEqual(record.stage_id, stage)
 
+    # ---- the approval engine's part of the contract --------------------------------------
+
+    def _contract_approval_values(self):
+        """Values that make a new record need an approval step (e.g. a budget over the threshold)."""
+        return {}
+
+    def _contract_requested(self):
+        record = self._contract_new_record(**self._contract_approval_values())
+        self.flush_tracking()
+        self._contract_transition(record, lambda: record.with_user(record.create_uid).action_request_approval(),
+                                  'requested')
+        self.assertEqual(record.approval_state, 'pending', "the contract's record needs an approval step")
+        return record
+
+    def _contract_transition(self, record, act, kind):
+        """Run one approval transition: it leaves exactly one chatter entry, of its subtype."""
+        Message = self.env['mail.message']
+        domain = [('model', '=', record._name), ('res_id', '=', record.id)]
+        before = Message.search(domain)
+        act()
+        self.flush_tracking()
+        new = Message.search(domain) - before
+        self.assertEqual(len(new), 1, f"one chatter entry for the transition {kind}")
+        self.assertEqual(new.subtype_id, record._approval_subtype(kind), f"the entry of {kind} has its subtype")
+
+    def _contract_open_activities(self, record):
+        return self.env['mail.activity'].search([('res_model', '=', record._name), ('res_id', '=', record.id)])
+
+    def test_contract_one_chatter_entry_per_transition_and_no_activity_left_once_approved(self):
+        record = self._contract_requested()
+        self.assertTrue(self._contract_open_activities(record), "the reviewers are reminded")
+        while record.approval_state == 'pending':
+            reviewer = record.approval_reviewer_ids[:1]
+            last = len(record.approval_review_ids.filtered(lambda r: r.state == 'waiting')) == 0
+            self._contract_transition(record, record.with_user(reviewer).action_approve,
+                                      'approved' if last else 'step_approved')
+        self.assertEqual(record.approval_state, 'approved')
+        self.assertFalse(self._contract_open_activities(record), "no activity left open once approved")
+
+    def test_contract_no_activity_left_once_rejected(self):
+        record = self._contract_requested()
+        reviewer = record.approval_reviewer_ids[:1]
+        self._contract_transition(record, lambda: record.with_user(reviewer)._approval_reject("Not now"), 'rejected')
+        self.assertEqual(record.approval_state, 'rejected')
+        self.assertFalse(self._contract_open_activities(record), "no activity left open once rejected")
+
+    def test_contract_no_activity_left_once_withdrawn(self):
+        record = self._contract_requested()
+        self._contract_transition(record, lambda: record._approval_env()._do_reset_approval(), 'reset')
+        self.assertEqual(record.approval_state, 'draft')
+        self.assertFalse(self._contract_open_activities(record), "no activity left open once withdrawn")
+
     def test_contract_reference(self):
         record = self._contract_new_record()
         self.assertTrue(record.name)

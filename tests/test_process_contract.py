@@ -16,3 +16,6 @@ class TestVisitContract(ProcessContract, KamVisitCommon):
     def _contract_new_record(self, **values):
         # Actual times: the constraints of Done and Summarised accept the visit there.
         return self._visit(actual_start=self.start, actual_stop=self.start + timedelta(hours=1), **values)
+
+    def _contract_approval_values(self):
+        return {'budget_amount': 2 * self.company.kam_visit_budget_threshold}

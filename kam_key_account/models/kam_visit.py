@@ -722,16 +722,13 @@ class KamVisit(models.Model):
 
     def _schedule_follow_up(self):
         """V11: listen to the customer again within a week: an activity on the account,
-        which the Key Accounts kanban shows as overdue when it is late."""
-        todo = self.env.ref('mail.mail_activity_data_call', raise_if_not_found=False) \
-            or self.env.ref('mail.mail_activity_data_todo')
-        model_id = self.env['ir.model']._get_id('res.partner')
-        self.env['mail.activity'].create([{
-            'res_model_id': model_id,
-            'res_id': visit.partner_id.id,
-            'activity_type_id': todo.id,
-            'user_id': visit.user_id.id,
-            'date_deadline': fields.Date.context_today(self) + timedelta(days=visit.company_id.kam_visit_followup_days),
-            'summary': self.env._("Follow up the visit %(visit)s", visit=visit.name),
-            'note': self.env._("Call or visit the customer again to hear their views (V11)."),
-        } for visit in self])
+        which the Key Accounts kanban shows as overdue when it is late (`activity_schedule`,
+        grouped per leader; a caller's `mail_activity_automation_skip` does not drop it)."""
+        activity_type = 'mail.mail_activity_data_call' if self.env.ref(
+            'mail.mail_activity_data_call', raise_if_not_found=False) else 'mail.mail_activity_data_todo'
+        today = fields.Date.context_today(self)
+        note = self.env._("Call or visit the customer again to hear their views (V11).")
+        self.env['mail.activity'].with_context(mail_activity_automation_skip=False)._kam_schedule(activity_type, [
+            (visit.partner_id, visit.user_id, today + timedelta(days=visit.company_id.kam_visit_followup_days),
+             self.env._("Follow up the visit %(visit)s", visit=visit.name), note)
+            for visit in self])
