@@ -1,13 +1,17 @@
 """Query budgets of the approval engine (as a KAM user, warm caches).
 
-A step that notifies one next reviewer costs at most 60 queries; each further record in
-a batch, or each further notified reviewer, at most 25 more.
+A step that notifies one next reviewer costs at most 60 queries (the screening's own
+completeness checks and the chatter entry with its mail to the followers included); each
+further record in a batch at most 17 more (about 14 of them are the record's own chatter
+entry, which mail.thread posts per record), each further notified reviewer 7 (one
+`activity_schedule` call per reviewer). Each test also checks the work was done: the
+reviewers are reminded and each record has its one chatter entry.
 """
 from odoo.tests.common import warmup
 
 from .common import KamScreeningCommon
 
-BASE, PER_RECORD = 60, 25
+BASE, PER_RECORD, PER_REVIEWER = 60, 17, 7
 
 
 class TestApprovalQueryBudgets(KamScreeningCommon):
@@ -26,41 +30,61 @@ class TestApprovalQueryBudgets(KamScreeningCommon):
         self.flush_tracking()
         return screenings
 
+    def _chatter_count(self, records):
+        return dict(self.env['mail.message']._read_group(
+            [('model', '=', records._name), ('res_id', 'in', records.ids)], ['res_id'], ['__count']))
+
+    def _assert_one_entry_each(self, records, before):
+        after = self._chatter_count(records)
+        self.assertEqual({r.id: after.get(r.id, 0) - before.get(r.id, 0) for r in records},
+                         dict.fromkeys(records.ids, 1), "one chatter entry per record")
+
     @warmup
     def test_request_one(self):
         screenings = self._screenings(1).with_user(self.kam_user)
+        before = self._chatter_count(screenings)
         with self.assertQueryCount(BASE):
             screenings.action_request_approval()
             self.flush_tracking()
+        self._assert_one_entry_each(screenings, before)
+        self.assertEqual(self.approval_activities(screenings).user_id, self.kam_supervisor)
 
     @warmup
     def test_request_batch_of_20(self):
         screenings = self._screenings(20).with_user(self.kam_user)
+        before = self._chatter_count(screenings)
         with self.assertQueryCount(BASE + 19 * PER_RECORD):
             screenings.action_request_approval()
             self.flush_tracking()
+        self._assert_one_entry_each(screenings, before)
         self.assertEqual(len(self.approval_activities(screenings)), 20)
 
     @warmup
     def test_approve_one(self):
         screenings = self._requested(1).with_user(self.kam_supervisor)
+        before = self._chatter_count(screenings)
         with self.assertQueryCount(BASE):
             screenings.action_approve()
             self.flush_tracking()
+        self._assert_one_entry_each(screenings, before)
+        self.assertEqual(self.approval_activities(screenings).user_id, self.kam_manager, "the next reviewer is reminded")
 
     @warmup
     def test_approve_batch_of_20(self):
         screenings = self._requested(20).with_user(self.kam_supervisor)
+        before = self._chatter_count(screenings)
         with self.assertQueryCount(BASE + 19 * PER_RECORD):
             screenings.action_approve()
             self.flush_tracking()
+        self._assert_one_entry_each(screenings, before)
         self.assertEqual(set(screenings.mapped('approval_review_id.name')), {'Manager Approval'})
+        self.assertEqual(len(self.approval_activities(screenings).filtered(lambda a: a.user_id == self.kam_manager)), 20)
 
     @warmup
     def test_approve_notifying_three_reviewers(self):
         self.step_manager.user_ids |= self.kam_director | self.kam_gm
         screenings = self._requested(1).with_user(self.kam_supervisor)
-        with self.assertQueryCount(BASE + 2 * PER_RECORD):
+        with self.assertQueryCount(BASE + 2 * PER_REVIEWER):
             screenings.action_approve()
             self.flush_tracking()
         self.assertEqual(len(self.approval_activities(screenings)), 3)
@@ -68,14 +92,20 @@ class TestApprovalQueryBudgets(KamScreeningCommon):
     @warmup
     def test_reject_one(self):
         screenings = self._requested(1).with_user(self.kam_supervisor)
+        before = self._chatter_count(screenings)
         with self.assertQueryCount(BASE):
             screenings._approval_reject("Not a key account")
             self.flush_tracking()
+        self._assert_one_entry_each(screenings, before)
+        self.assertFalse(self.approval_activities(screenings))
 
     @warmup
     def test_reject_batch_of_20(self):
         screenings = self._requested(20).with_user(self.kam_supervisor)
+        before = self._chatter_count(screenings)
         with self.assertQueryCount(BASE + 19 * PER_RECORD):
             screenings._approval_reject("Not a key account")
             self.flush_tracking()
+        self._assert_one_entry_each(screenings, before)
+        self.assertFalse(self.approval_activities(screenings))
         self.assertEqual(set(screenings.mapped('approval_state')), {'rejected'})

@@ -8,8 +8,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import SQL, html_escape
 
-from .kam_approval_review import KAM_ROLE_LADDER  # noqa: F401 (the engine's constants, in one place)
-
 APPROVAL_FIELDS = frozenset({
     'approval_state', 'approval_review_id', 'approval_round', 'approval_requester_id',
     'approval_transition', 'approval_review_ids',
@@ -469,8 +467,9 @@ class KamApprovalMixin(models.AbstractModel):
         } for record in self])
         ladder = self.env['kam.approval.review']._role_ladder()
         # The batch's review lines of the running rounds, read once.
-        rounds = self.sudo().approval_review_ids.filtered(
-            lambda r: r.state in ('waiting', 'pending')).grouped('res_id')
+        open_lines = self.sudo().approval_review_ids.filtered(lambda r: r.state in ('waiting', 'pending'))
+        open_lines.reviewer_ids.mapped('company_ids')  # prefetched for the batch: who may take the next step
+        rounds = open_lines.grouped('res_id')
         note = self.env._("Override by a General Manager: %(reason)s", reason=comment) if override else comment
         to_close, to_notify, approved, rejected = self.browse(), [], self.browse(), self.browse()
         for record in self:
@@ -586,15 +585,16 @@ class KamApprovalMixin(models.AbstractModel):
         :param schedule: (record, review, users) triples, one activity per user
         """
         Activity = self.env['mail.activity'].sudo().with_context(mail_activity_automation_skip=False)
+        # Read before the unlink below, which empties the whole cache.
+        note = html_escape(self.env._("Approve or reject it from the document, not from the activity."))
+        entries = [(record, user, review.deadline, review.name, note)
+                   for record, review, users in schedule for user in users]
         if close:
             Activity.search([
                 ('res_model', '=', self._name), ('res_id', 'in', close.ids),
                 ('activity_type_id', '=', Activity._kam_approval_type().id)]).unlink()
-        if schedule:
-            note = html_escape(self.env._("Approve or reject it from the document, not from the activity."))
-            Activity.with_context(mail_activity_quick_update=True)._kam_schedule(APPROVAL_ACTIVITY_TYPE, [
-                (record, user, review.deadline, review.name, note)
-                for record, review, users in schedule for user in users])
+        if entries:
+            Activity.with_context(mail_activity_quick_update=True)._kam_schedule(APPROVAL_ACTIVITY_TYPE, entries)
 
     def _approval_remove_activities(self, users):
         self.env['mail.activity'].sudo().search([

@@ -162,12 +162,13 @@ class KamProcessMixin(models.AbstractModel):
     def _do_reset_approval(self):
         """A record left in a gate stage, or past the first one, goes back to the first
         stage of its process: no record stays where only an approval leads (see kam.stage)."""
-        super()._do_reset_approval()
+        result = super()._do_reset_approval()
         gate = self.env['kam.stage']._first_gate_sequence(self._kam_process)
         behind_gate = self.filtered(
             lambda r: gate is not None and (r.stage_id.is_gate or r.stage_id.sequence >= gate))
         if behind_gate:
             behind_gate._approval_write({'stage_id': self._default_stage_id().id})
+        return result
 
     def _stage_by_code(self, code):
         return self.env['kam.stage'].search([('process', '=', self._kam_process), ('code', '=', code)], limit=1)

@@ -50,6 +50,12 @@ class MailActivity(models.Model):
         for record, user, deadline, summary, note in entries:
             groups[record._name, user.id, deadline, summary, note][record.id] = None
         activities = self.browse()
+        # Each activity's res_name reads its record's name: one read per model for all of them.
+        by_model = defaultdict(dict)
+        for (model, *_values), res_ids in groups.items():
+            by_model[model].update(res_ids)
+        for model, res_ids in by_model.items():
+            self.env[model].browse(list(res_ids)).mapped('display_name')
         for (model, user_id, deadline, summary, note), res_ids in groups.items():
             activities |= self.env[model].browse(list(res_ids)).activity_schedule(
                 act_type_xmlid, date_deadline=deadline, summary=summary, note=note, user_id=user_id) or self.browse()
