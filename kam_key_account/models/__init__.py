@@ -16,6 +16,7 @@ from . import kam_approval_delegation
 from . import kam_approval_mixin
 from . import kam_process_mixin
 from . import kam_filing_mixin
+from . import kam_assigned_line
 from . import mail_activity
 from . import res_users
 from . import kam_competitor

@@ -51,8 +51,12 @@ class KamVisit(models.Model):
     attendees          move the visit by moving its event only if they may edit the visit;
                        deleting the event sends the visit back to be booked
     other employees    see the visit's event as busy time (a private event, with nothing
-                       internal in it); department responsibles solve the problems raised
-                       to them (V8) and change nothing else of the visit
+                       internal in it)
+    participants       the responsibles of its problems (V8) and their departments'
+                       managers, no Key Accounts role needed (kam.assigned.line): read the
+                       visit, without budget, gifts, checklist, opportunities and internal
+                       summary (fields grouped group_kam_user); solve their problems;
+                       change nothing else and see no other visit
     every route        Book, Prepared, Visit Done, Summarised and Cancel, a drag on the
                        kanban, a statusbar click or an RPC write of the stage run the same
                        checks and side effects (kam.process.mixin `_kam_move_to`): Planned →
@@ -146,34 +150,35 @@ class KamVisit(models.Model):
     materials = fields.Text('Materials Needed')
     currency_id = fields.Many2one('res.currency', required=True, default=lambda self: self.env.company.currency_id)
     company_currency_id = fields.Many2one(related='company_id.currency_id', string='Company Currency')
-    budget_amount = fields.Monetary('Budgeted Expenses', tracking=True)
-    gifts = fields.Text()
+    budget_amount = fields.Monetary('Budgeted Expenses', tracking=True, groups='kam_key_account.group_kam_user')
+    gifts = fields.Text(groups='kam_key_account.group_kam_user')
     budget_company_amount = fields.Monetary(
         'Budget in Company Currency', currency_field='company_currency_id',
-        compute='_compute_budget_over_threshold', store=True)
+        compute='_compute_budget_over_threshold', store=True, groups='kam_key_account.group_kam_user')
     budget_over_threshold = fields.Boolean(
         'Budget Needs Approval', compute='_compute_budget_over_threshold', store=True,
         help="The budget, in company currency, exceeds the company's threshold: the supervisor approves it.")
     # V5 preparation
     checklist_ids = fields.One2many('kam.visit.checklist', 'visit_id', 'Preparation Checklist', copy=True,
-                                    default=lambda self: self._default_checklist())
-    checklist_progress = fields.Float(compute='_compute_checklist_progress')
+                                    default=lambda self: self._default_checklist(), groups='kam_key_account.group_kam_user')
+    checklist_progress = fields.Float(compute='_compute_checklist_progress', groups='kam_key_account.group_kam_user')
     # V6 conduct
     actual_start = fields.Datetime()
     actual_stop = fields.Datetime('Actual End')
     on_time = fields.Boolean(compute='_compute_on_time', store=True)
     latest_info = fields.Html('Latest Customer Information')
     # V7 opportunities, V8 problems
-    lead_ids = fields.One2many('crm.lead', 'kam_visit_id', 'Opportunities')
-    lead_count = fields.Integer(compute='_compute_lead_count')
+    lead_ids = fields.One2many('crm.lead', 'kam_visit_id', 'Opportunities', groups='kam_key_account.group_kam_user')
+    lead_count = fields.Integer(compute='_compute_lead_count', groups='kam_key_account.group_kam_user')
     problem_ids = fields.One2many('kam.visit.problem', 'visit_id', 'Problems', copy=False)
     open_problem_count = fields.Integer(compute='_compute_open_problem_count')
     # V9 summary
-    summary_analysis = fields.Html('Analysis')
-    lessons = fields.Text('Lessons Learned')
-    shortcomings = fields.Text()
-    improvements = fields.Text()
-    next_steps = fields.Text('Next Development Steps')
+    # The internal assessment: participants (department responsibles) do not read it.
+    summary_analysis = fields.Html('Analysis', groups='kam_key_account.group_kam_user')
+    lessons = fields.Text('Lessons Learned', groups='kam_key_account.group_kam_user')
+    shortcomings = fields.Text(groups='kam_key_account.group_kam_user')
+    improvements = fields.Text(groups='kam_key_account.group_kam_user')
+    next_steps = fields.Text('Next Development Steps', groups='kam_key_account.group_kam_user')
     customer_views = fields.Text("Customer's Views")
     key_points = fields.Text()
 
@@ -215,7 +220,7 @@ class KamVisit(models.Model):
     @api.depends('problem_ids.state')
     def _compute_open_problem_count(self):
         counts = dict(self.env['kam.visit.problem']._read_group(
-            [('visit_id', 'in', self.ids), ('state', '=', 'open')], ['visit_id'], ['__count']))
+            [('visit_id', 'in', self.ids), ('state', 'in', ('open', 'in_progress'))], ['visit_id'], ['__count']))
         for visit in self:
             visit.open_problem_count = counts.get(visit, 0)
 
@@ -638,9 +643,17 @@ class KamVisit(models.Model):
         self.filtered(lambda v: v.visit_type == 'development')._schedule_follow_up()
 
     def _check_can_summarise(self):
+        """V9 needs the summary, and every problem solved or carried over to the account
+        (read with sudo: the writer may not see the problems of every department)."""
         for visit in self:
             if not (visit.summary_analysis or visit.lessons or visit.improvements):
                 raise UserError(self.env._("Write the summary of %(visit)s first (V9).", visit=visit.name))
+            unsolved = visit.sudo().problem_ids.filtered(lambda p: p.state in ('open', 'in_progress'))
+            if unsolved:
+                raise UserError(self.env._(
+                    "%(visit)s still has problems to solve: solve them or carry them over to the account "
+                    "before summarising the visit (%(problems)s).",
+                    visit=visit.name, problems="; ".join(p._kam_line_label() for p in unsolved)))
 
     def _do_summarise(self, stage):
         self._kam_write_stage(stage)

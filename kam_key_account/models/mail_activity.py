@@ -4,6 +4,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 
 from .kam_approval_mixin import APPROVAL_ACTIVITY_TYPE
+from .kam_assigned_line import OPEN_STATES
 
 
 class MailActivity(models.Model):
@@ -35,7 +36,26 @@ class MailActivity(models.Model):
     def _action_done(self, feedback=False, attachment_ids=None):
         if not self.env.su and self._kam_approval_activities():
             raise UserError(self._approval_activity_error())
-        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        lines = self._kam_open_assigned_lines()
+        for line in lines:
+            line._kam_check_feedback(feedback)
+        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        for line in lines:
+            line._kam_solve_from_activity(feedback)
+        return result
+
+    def _kam_open_assigned_lines(self):
+        """The open assigned lines (visit problems…) whose own `activity_id` is one of these
+        activities, per model, in the caller's environment: marking the activity done solves
+        them with its feedback (who may not solve them may not close their activity)."""
+        result = []
+        for model_name in self.env['kam.assigned.line']._inherit_children:
+            if self.env[model_name]._abstract:
+                continue
+            lines = self.env[model_name].sudo().search([('activity_id', 'in', self.ids), ('state', 'in', OPEN_STATES)])
+            if lines:
+                result.append(lines.with_env(self.env))
+        return result
 
     @api.model
     def _kam_schedule(self, act_type_xmlid, entries):
