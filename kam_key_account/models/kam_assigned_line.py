@@ -146,8 +146,10 @@ class KamAssignedLine(models.AbstractModel):
             unsolved = self.filtered(lambda line: line.state == 'done') if vals['state'] != 'done' else unsolved
         result = super().write(vals)
         # Who solved and when: those solved now, not those solved before.
-        solved.sudo().write(self._kam_line_solved_vals())
-        unsolved.sudo().write({'solved_by_id': False, 'solved_date': False})
+        if solved:
+            solved.sudo().write(self._kam_line_solved_vals())
+        if unsolved:
+            unsolved.sudo().write({'solved_by_id': False, 'solved_date': False})
         if {'state', 'responsible_id', 'due_date', 'description', 'department_id'} & vals.keys():
             self._kam_sync_activities()
         return result
@@ -210,22 +212,23 @@ class KamAssignedLine(models.AbstractModel):
 
     def _kam_sync_activities(self):
         """One live activity per open line, for its responsible and due date; a solved
-        line's activity is marked done with the resolution. Each line once: an RPC write on
-        [id, id] creates one activity."""
-        lines = self.browse(dict.fromkeys(self.ids))
+        line's activity is marked done with the resolution. With sudo, once the write of
+        the line was allowed: a participant reopens or solves their line without the right
+        to write its parent (sudo keeps the user, who stays the author). Each line once: an
+        RPC write on [id, id] creates one activity."""
+        lines = self.browse(dict.fromkeys(self.ids)).sudo()
         for line in lines.filtered(lambda l: l.state == 'done' and l.activity_id.active):
             line.activity_id.action_feedback(feedback=line.resolution)
-        to_move = lines.filtered(lambda l: l.state in OPEN_STATES and l.activity_id.active)
-        for line in to_move:
+        for line in lines.filtered(lambda l: l.state in OPEN_STATES and l.activity_id.active):
             vals = line._kam_line_activity_vals()
             line.activity_id.write({**vals, 'user_id': vals['user_id'].id})
         for line in lines.filtered(lambda l: l.state in OPEN_STATES and not l.activity_id.active):
             vals = line._kam_line_activity_vals()
-            activity = line[self._kam_line_parent].with_context(mail_activity_automation_skip=False).activity_schedule(
+            # The skip key is client input: it does not leave an open line without its activity.
+            parent = line[self._kam_line_parent].with_context(mail_activity_automation_skip=False)
+            line.activity_id = parent.activity_schedule(
                 line._kam_line_activity_type(), date_deadline=vals['date_deadline'], summary=vals['summary'],
                 note=vals['note'], user_id=vals['user_id'].id)
-            # The link is the line's own: no client writes it (see write).
-            line.sudo().activity_id = activity
 
     def _kam_escalate_overdue(self):
         """Overdue open lines are reported once to their department's manager (or the

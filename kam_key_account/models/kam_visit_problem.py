@@ -5,7 +5,7 @@ class KamVisitProblem(models.Model):
     """A problem found on a visit (V8), raised to a department and followed to closure.
 
     The participant pattern of `kam.assigned.line`: the responsible (any employee, see the
-    rules kam_visit_problem_rule_responsible and kam_visit_rule_participant) reads the
+    rules kam_visit_problem_rule_participant and kam_visit_rule_participant) reads the
     problem and its visit, and solves it from the problem or by marking its activity done;
     those who may edit the visit raise, edit, re-assign, carry over and delete its
     problems. A visit is summarised once its problems are solved or carried over; a

@@ -1,0 +1,269 @@
+"""People outside Key Accounts take part (issue 9): a department responsible without any
+KAM role works the visit problems assigned to them, reads their visit without its internal
+fields and no other visit; the archive room reads confirmed screenings only."""
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.service.model import call_kw
+from odoo.tests import new_test_user
+
+from .common import GROUP
+from .test_visit import KamVisitCommon
+
+INTERNAL_VISIT_FIELDS = ('budget_amount', 'budget_company_amount', 'gifts', 'summary_analysis', 'lessons',
+                         'shortcomings', 'improvements', 'next_steps', 'checklist_ids', 'lead_ids')
+
+
+def rpc(env, model, method, args, user, context=None, kwargs=None):
+    """What the JSON-RPC endpoint does: call_kw as the user with the client's context,
+    then the end of the request."""
+    result = call_kw(env[model].with_user(user), method, args, dict(kwargs or {}, context=context or {}))
+    env.flush_all()
+    env.invalidate_all()
+    return result
+
+
+class KamParticipantCommon(KamVisitCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The technical department's responsible: an employee without any Key Accounts role.
+        cls.technician = new_test_user(
+            cls.env, login='kam_t_technician', groups='base.group_user', name='Technician Wang',
+            email='wang@example.com', company_id=cls.company.id)
+        cls.tech_head = new_test_user(
+            cls.env, login='kam_t_tech_head', groups='base.group_user', name='Technical Director Liu',
+            email='liu@example.com', company_id=cls.company.id)
+        cls.technical = cls.env['kam.department'].create({
+            'name': 'Technical', 'responsible_id': cls.technician.id, 'manager_id': cls.tech_head.id})
+        cls.visit = cls.env['kam.visit'].with_user(cls.kam_user).create({
+            'partner_id': cls.account.id, 'contact_id': cls.contact.id, 'purpose': 'Quarterly review',
+            'start': cls.start, 'budget_amount': 900, 'gifts': 'Tea set', 'lessons': 'Bring the engineer',
+        })
+        cls.other_visit = cls.env['kam.visit'].with_user(cls.kam_user).create({
+            'partner_id': cls.account.id, 'purpose': 'Another visit', 'start': cls.start})
+        cls.problem = cls.env['kam.visit.problem'].with_user(cls.kam_user).create({
+            'visit_id': cls.visit.id, 'description': 'Spindle vibration above tolerance',
+            'department_id': cls.technical.id})
+        cls.flush_tracking(cls)
+
+
+class TestParticipantAccess(KamParticipantCommon):
+
+    def test_problem_goes_to_the_department_responsible_as_an_activity(self):
+        problem = self.problem
+        self.assertEqual(problem.responsible_id, self.technician)
+        self.assertEqual(problem.state, 'open')
+        activity = problem.activity_id
+        self.assertTrue(activity.active)
+        self.assertEqual((activity.res_model, activity.res_id, activity.user_id),
+                         ('kam.visit', self.visit.id, self.technician))
+        self.assertEqual(activity.date_deadline, problem.due_date)
+
+    def test_participant_reads_the_visit_without_its_internal_fields(self):
+        visit = self.visit.with_user(self.technician)
+        self.assertEqual(self.env['kam.visit'].with_user(self.technician).search([]), self.visit,
+                         "the visit of their problem, no other")
+        self.assertEqual(visit.partner_id, self.account)
+        self.assertEqual(visit.problem_ids, self.problem)
+        for name in INTERNAL_VISIT_FIELDS:
+            with self.subTest(field=name), self.assertRaises(AccessError):
+                visit.read([name])
+        self.assertNotIn('budget_amount', rpc(self.env, 'kam.visit', 'fields_get', [], self.technician))
+        with self.assertRaises(AccessError):
+            self.other_visit.with_user(self.technician).read(['name'])
+        with self.assertRaises(AccessError):
+            rpc(self.env, 'kam.visit', 'write', [self.visit.ids, {'purpose': 'Changed'}], self.technician)
+        with self.assertRaises(AccessError):
+            rpc(self.env, 'kam.visit', 'create', [{'partner_id': self.account.id}], self.technician)
+
+    def test_every_visit_view_loads_for_a_participant(self):
+        Visit = self.env['kam.visit'].with_user(self.technician)
+        for view_type in ('form', 'list', 'kanban', 'calendar', 'pivot', 'graph', 'search', 'activity'):
+            with self.subTest(view_type=view_type):
+                views = Visit.get_views([(False, view_type)])
+                fields_ = views['models']['kam.visit']['fields']
+                self.assertFalse(set(INTERNAL_VISIT_FIELDS) & set(fields_), "internal fields left out")
+                if view_type != 'search':
+                    self.visit.with_user(self.technician).web_read({name: {} for name in fields_})
+        form = Visit.get_views([(False, 'form')])['views']['form']['arch']
+        self.assertNotIn('budget_amount', form)
+        spec = {'problem_ids': {'fields': {'description': {}, 'state': {}, 'responsible_id': {}}},
+                'activity_ids': {'fields': {'summary': {}}}, 'message_ids': {}}
+        self.visit.with_user(self.technician).web_read(spec)
+
+    def test_every_problem_view_loads_for_a_participant(self):
+        Problem = self.env['kam.visit.problem'].with_user(self.technician)
+        for view_type in ('form', 'list', 'kanban', 'pivot', 'graph', 'search'):
+            with self.subTest(view_type=view_type):
+                views = Problem.get_views([(False, view_type)])
+                if view_type != 'search':
+                    self.problem.with_user(self.technician).web_read(
+                        {name: {} for name in views['models']['kam.visit.problem']['fields']})
+        self.assertFalse(self.problem.with_user(self.technician).can_edit)
+        self.assertTrue(self.problem.with_user(self.kam_user).can_edit)
+
+    def test_my_problems_menu_is_for_every_employee(self):
+        menu = self.env.ref('kam_key_account.kam_my_problems_menu_root')
+        visible = self.env['ir.ui.menu'].with_user(self.technician)._visible_menu_ids()
+        self.assertIn(menu.id, visible)
+        self.assertNotIn(self.env.ref('kam_key_account.kam_menu_root').id, visible)
+
+    def test_participant_writes_only_their_piece(self):
+        problem = self.problem.with_user(self.technician)
+        for vals in ({'description': 'Nothing to see'}, {'due_date': '2030-01-01'},
+                     {'responsible_id': self.employee.id}, {'visit_id': self.other_visit.id},
+                     {'state': 'carried_over'}, {'activity_id': False}, {'solved_by_id': self.kam_gm.id},
+                     {'escalated_date': '2020-01-01 00:00:00'}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                rpc(self.env, 'kam.visit.problem', 'write', [problem.ids, vals], self.technician)
+        with self.assertRaises(AccessError):
+            rpc(self.env, 'kam.visit.problem', 'create',
+                [{'visit_id': self.visit.id, 'description': 'Planted'}], self.technician)
+        with self.assertRaises(AccessError):
+            rpc(self.env, 'kam.visit.problem', 'unlink', [problem.ids], self.technician)
+        rpc(self.env, 'kam.visit.problem', 'action_start', [problem.ids], self.technician)
+        self.assertEqual(self.problem.state, 'in_progress')
+
+    def test_another_employee_sees_nothing(self):
+        self.assertFalse(self.env['kam.visit.problem'].with_user(self.employee).search([]))
+        self.assertFalse(self.env['kam.visit'].with_user(self.employee).search([]))
+        with self.assertRaises(AccessError):
+            self.visit.with_user(self.employee).read(['name'])
+        portal = new_test_user(self.env, login='kam_t_part_portal', groups='base.group_portal')
+        with self.assertRaises(AccessError):
+            self.env['kam.visit.problem'].with_user(portal).search([])
+
+    def test_department_manager_reads_the_problems_of_their_department(self):
+        self.assertEqual(self.env['kam.visit.problem'].with_user(self.tech_head).search([]), self.problem)
+        self.assertEqual(self.env['kam.visit'].with_user(self.tech_head).search([]), self.visit)
+
+
+class TestProblemLifecycle(KamParticipantCommon):
+
+    def test_solved_over_rpc_by_marking_the_activity_done(self):
+        activity = self.problem.activity_id
+        with self.assertRaisesText(UserError, 'feedback'):
+            rpc(self.env, 'mail.activity', 'action_feedback', [activity.ids], self.technician,
+                kwargs={'feedback': '  '})
+        self.assertEqual(self.problem.state, 'open')
+        self.assertTrue(activity.active)
+        rpc(self.env, 'mail.activity', 'action_feedback', [activity.ids], self.technician,
+            kwargs={'feedback': 'Rebalanced the spindle on site'})
+        self.assertRecordValues(self.problem, [{
+            'state': 'done', 'resolution': 'Rebalanced the spindle on site', 'solved_by_id': self.technician.id}])
+        self.assertTrue(self.problem.solved_date)
+        self.assertFalse(activity.active, "archived as done, once")
+        done_messages = self.visit.message_ids.filtered(lambda m: m.mail_activity_type_id and 'Rebalanced' in str(m.body))
+        self.assertEqual(len(done_messages), 1)
+
+    def test_solved_from_the_problem_closes_its_own_activity_only(self):
+        second = self.env['kam.visit.problem'].with_user(self.kam_user).create({
+            'visit_id': self.visit.id, 'description': 'Manual in English only', 'department_id': self.technical.id})
+        self.assertNotEqual(second.activity_id, self.problem.activity_id)
+        problem = self.problem.with_user(self.technician)
+        with self.assertRaisesText(ValidationError, 'resolution'):
+            problem.action_solve()
+        problem.resolution = 'Replaced the bearing'
+        rpc(self.env, 'kam.visit.problem', 'action_solve', [problem.ids + problem.ids], self.technician)
+        self.assertEqual(self.problem.state, 'done')
+        self.assertFalse(self.problem.activity_id.active)
+        self.assertEqual(self.problem.activity_id.feedback, 'Replaced the bearing')
+        self.assertTrue(second.activity_id.active, "the other problem's activity of the same type and user stays")
+        self.assertEqual(second.state, 'open')
+        # Reopened: a new activity.
+        problem.action_reopen()
+        self.assertEqual(self.problem.state, 'open')
+        self.assertTrue(self.problem.activity_id.active)
+        self.assertFalse(self.problem.solved_by_id)
+
+    def test_direct_write_of_solved_needs_a_resolution(self):
+        with self.assertRaises(ValidationError):
+            rpc(self.env, 'kam.visit.problem', 'write', [self.problem.ids, {'state': 'done'}], self.technician)
+        self.assertEqual(self.problem.state, 'open')
+
+    def test_reassigning_moves_the_activity(self):
+        activity = self.problem.activity_id
+        self.problem.with_user(self.kam_user).write({'responsible_id': self.employee.id, 'due_date': '2031-05-04'})
+        self.assertEqual(self.problem.activity_id, activity, "moved, not recreated")
+        self.assertEqual(activity.user_id, self.employee)
+        self.assertEqual(str(activity.date_deadline), '2031-05-04')
+        self.assertEqual(self.env['kam.visit'].with_user(self.technician).search([]).ids, [])
+        self.assertEqual(self.env['kam.visit'].with_user(self.employee).search([]), self.visit)
+
+    def test_deleting_a_problem_removes_its_activity(self):
+        activity = self.problem.activity_id
+        self.problem.with_user(self.kam_user).unlink()
+        self.assertFalse(activity.exists())
+
+    def test_summarising_needs_problems_solved_or_carried_over(self):
+        visit = self.visit.with_user(self.kam_user)
+        visit._approval_write({'stage_id': self.stage['done'].id, 'actual_start': self.start, 'actual_stop': self.start})
+        visit.write({'summary_analysis': '<p>Good visit</p>'})
+        with self.assertRaisesText(UserError, 'Spindle vibration'):
+            visit.action_summarise()
+        self.problem.with_user(self.kam_user).action_carry_over()
+        self.assertEqual(self.problem.state, 'carried_over')
+        self.assertTrue(self.problem.activity_id.active, "a carried-over problem stays to be solved")
+        visit.action_summarise()
+        self.assertEqual(visit.stage_id, self.stage['summarised'])
+        # Carried over, it stays on the account, and its responsible still solves it.
+        carried = self.env['kam.visit.problem'].search([('partner_id', '=', self.account.id), ('state', '=', 'carried_over')])
+        self.assertEqual(carried, self.problem)
+        rpc(self.env, 'mail.activity', 'action_feedback', [self.problem.activity_id.ids], self.technician,
+            kwargs={'feedback': 'Fixed at the next maintenance'})
+        self.assertEqual(self.problem.state, 'done')
+
+    def test_escalation_is_idempotent(self):
+        self.problem.with_user(self.kam_user).due_date = '2020-01-01'
+        self.assertTrue(self.problem.is_overdue)
+        Problem = self.env['kam.visit.problem']
+        self.assertIn(self.problem, Problem.search([('is_overdue', '=', True)]))
+        escalated = Problem._cron_escalate_overdue()
+        self.assertEqual(escalated, self.problem)
+        self.assertTrue(self.problem.escalated_date)
+        notice = self.visit.message_ids.filtered(lambda m: 'escalated' in str(m.body))
+        self.assertEqual(len(notice), 1)
+        self.assertEqual(notice.partner_ids, self.tech_head.partner_id)
+        self.assertFalse(Problem._cron_escalate_overdue(), "nothing twice")
+        self.assertEqual(len(self.visit.message_ids.filtered(lambda m: 'escalated' in str(m.body))), 1)
+
+    def test_escalation_goes_up_to_a_parent_department_manager(self):
+        quality = self.env['kam.department'].create({
+            'name': 'Metrology', 'parent_id': self.technical.id, 'responsible_id': self.employee.id})
+        self.assertEqual(quality.display_name, 'Technical / Metrology')
+        problem = self.env['kam.visit.problem'].with_user(self.kam_user).create({
+            'visit_id': self.visit.id, 'description': 'Gauge drift', 'department_id': quality.id,
+            'due_date': '2020-01-01'})
+        self.assertIn(problem, self.env['kam.visit.problem']._cron_escalate_overdue())
+        with self.assertRaises(ValidationError):
+            self.technical.parent_id = quality
+
+
+class TestArchivist(KamParticipantCommon):
+
+    def test_archivist_reads_confirmed_screenings_only(self):
+        archivist = new_test_user(self.env, login='kam_t_archivist', groups='kam_key_account.group_kam_archivist',
+                                  company_id=self.company.id)
+        group = self.env.ref('kam_key_account.group_kam_archivist')
+        self.assertNotEqual(group.privilege_id, self.env.ref(GROUP % 'user').privilege_id,
+                            "a privilege of its own: one user can be both")
+        Screening = self.env['kam.screening']
+        partner = self.env['res.partner'].create({'name': 'Filed Co', 'is_company': True})
+        common = {'annual_sales': 6_000_000, 'proposed_manager_id': self.kam_user.id}
+        confirmed = Screening.create({'partner_id': partner.id, **common})
+        draft = Screening.create({'partner_id': self.account_2.id, **common})
+        confirmed._approval_write({'approval_state': 'approved'})
+        attachment = self.env['ir.attachment'].create({
+            'name': 'risk.pdf', 'res_model': 'kam.screening', 'res_id': confirmed.id, 'raw': b'%PDF-1.4'})
+        mine = Screening.with_user(archivist)
+        self.assertEqual(mine.search([]), confirmed)
+        for view_type in ('form', 'list'):
+            fields_ = mine.get_views([(False, view_type)])['models']['kam.screening']['fields']
+            confirmed.with_user(archivist).web_read({name: {} for name in fields_})
+        attachment.with_user(archivist).read(['raw'])
+        with self.assertRaises(AccessError):
+            draft.with_user(archivist).read(['name'])
+        with self.assertRaises(AccessError):
+            confirmed.with_user(archivist).write({'needs': 'Changed'})
+        with self.assertRaises(AccessError):
+            attachment.with_user(archivist).write({'name': 'changed.pdf'})
