@@ -97,6 +97,11 @@ class TestRolesTable(KamScreeningCommon):
             getattr(cls, key)['visits'] = cls.env['kam.visit'].with_user(user).create({
                 'partner_id': account.id, 'contact_id': contact.id, 'purpose': 'Roles table',
                 'start': start, 'stop': start + timedelta(hours=1), 'location': 'HQ'})
+        # A problem of kam_user_2's visit raised to the plain employee: they take part in it.
+        department = cls.env['kam.department'].create({'name': 'Roles Dept', 'responsible_id': cls.employee.id})
+        cls.env['kam.visit.problem'].with_user(cls.kam_user_2).create({
+            'visit_id': cls.other['visits'].id, 'description': 'Roles table problem', 'department_id': department.id})
+        cls.assigned = {'visits': cls.other['visits']}
         cls.flush_tracking(cls)
 
     def _can(self, method, *args):
@@ -120,6 +125,10 @@ class TestRolesTable(KamScreeningCommon):
         if not Model.has_access('read'):
             return '—'
         seen = Model.search([('id', 'in', (own | other).ids)])
+        if kind in self.assigned and seen == self.assigned[kind] != own:
+            # A participant: what is assigned to them, read-only.
+            self.assertFalse(self._can(seen.with_user(user).check_access, 'write'))
+            return 'assigned, read'
         if seen == own:
             return 'own'
         self.assertEqual(seen, own | other, f"{user.login} sees {kind}")

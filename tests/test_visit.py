@@ -92,6 +92,10 @@ class TestVisit(KamVisitCommon):
             visit.action_summarise()
         visit.write({'summary_analysis': '<p>Good reception</p>', 'lessons': 'Bring samples',
                      'next_steps': 'Send a quotation', 'customer_views': 'Interested'})
+        with self.assertRaisesText(UserError, 'Late deliveries in Q3'):
+            visit.action_summarise()
+        visit.problem_ids.resolution = 'New carrier from October'
+        visit.problem_ids.action_solve()
         visit.action_summarise()
         self.assertEqual(visit.stage_id, self.stage['summarised'])
         # V10: the visit record form.
@@ -191,6 +195,7 @@ class TestVisit(KamVisitCommon):
         notice = visit.message_ids.filtered(lambda m: 'Problems raised' in str(m.body))
         self.assertIn(self.kam_supervisor.partner_id, notice.partner_ids)
         activity = first.activity_id
+        first.with_user(self.kam_manager).write({'resolution': 'Credit note sent'})
         first.with_user(self.kam_manager).action_solve()
         self.assertNotIn(activity, visit.activity_ids, "solving closes the activity")
         self.assertTrue(not activity.exists() or not activity.active)

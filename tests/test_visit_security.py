@@ -209,6 +209,7 @@ class TestVisitLines(KamVisitSecurityCommon):
             problem.write({'description': 'Nothing to see here'})
         with self.assertRaises(AccessError):
             problem.write({'activity_id': other.activity_ids[:1].id or False})
+        problem.write({'resolution': 'Corrected invoices sent'})
         problem.action_solve()
         self.assertEqual(problem.state, 'done')
         self.assertEqual(mine.open_problem_count, 0)
@@ -358,6 +359,7 @@ class TestVisitReviewHoles(KamVisitSecurityCommon):
         self.assertEqual(visit.stage_id, self.stage['prepared'])
         visit.write({'problem_ids': [(0, 0, {'description': 'Late deliveries', 'department_id': self.department.id})]})
         problem = visit.problem_ids
+        problem.resolution = 'New carrier'
         self._rpc('kam.visit.problem', 'action_solve', [problem.ids + problem.ids], user=self.kam_manager)
         self.assertEqual(problem.state, 'done')
         self.assertFalse(visit.activity_ids.filtered(lambda a: a.summary and a.summary.startswith('Problem:')))
