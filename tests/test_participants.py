@@ -225,6 +225,8 @@ class TestProblemLifecycle(KamParticipantCommon):
         self.assertEqual(len(notice), 1)
         self.assertEqual(notice.partner_ids, self.tech_head.partner_id)
         self.assertFalse(Problem._cron_escalate_overdue(), "nothing twice")
+        cron = self.env.ref('kam_key_account.ir_cron_kam_visit_problem_escalate')
+        self.assertEqual((cron.model_id.model, cron.code), ('kam.visit.problem', 'model._cron_escalate_overdue()'))
         self.assertEqual(len(self.visit.message_ids.filtered(lambda m: 'escalated' in str(m.body))), 1)
 
     def test_escalation_goes_up_to_a_parent_department_manager(self):

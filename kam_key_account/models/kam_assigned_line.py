@@ -62,7 +62,7 @@ class KamAssignedLine(models.AbstractModel):
     state = fields.Selection(LINE_STATES, required=True, default='open', index=True)
     resolution = fields.Text(help="How it was solved: required to solve it. Marking the activity done fills it "
                                   "with the feedback.")
-    solved_by_id = fields.Many2one('res.users', 'Solved By', readonly=True, copy=False)
+    solved_by_id = fields.Many2one('res.users', readonly=True, copy=False)
     solved_date = fields.Datetime('Solved On', readonly=True, copy=False)
     is_overdue = fields.Boolean('Overdue', compute='_compute_is_overdue', search='_search_is_overdue')
     escalated_date = fields.Datetime('Escalated On', readonly=True, copy=False)
@@ -217,12 +217,12 @@ class KamAssignedLine(models.AbstractModel):
         to write its parent (sudo keeps the user, who stays the author). Each line once: an
         RPC write on [id, id] creates one activity."""
         lines = self.browse(dict.fromkeys(self.ids)).sudo()
-        for line in lines.filtered(lambda l: l.state == 'done' and l.activity_id.active):
+        for line in lines.filtered(lambda line: line.state == 'done' and line.activity_id.active):
             line.activity_id.action_feedback(feedback=line.resolution)
-        for line in lines.filtered(lambda l: l.state in OPEN_STATES and l.activity_id.active):
+        for line in lines.filtered(lambda line: line.state in OPEN_STATES and line.activity_id.active):
             vals = line._kam_line_activity_vals()
             line.activity_id.write({**vals, 'user_id': vals['user_id'].id})
-        for line in lines.filtered(lambda l: l.state in OPEN_STATES and not l.activity_id.active):
+        for line in lines.filtered(lambda line: line.state in OPEN_STATES and not line.activity_id.active):
             vals = line._kam_line_activity_vals()
             # The skip key is client input: it does not leave an open line without its activity.
             parent = line[self._kam_line_parent].with_context(mail_activity_automation_skip=False)

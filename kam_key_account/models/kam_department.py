@@ -24,7 +24,7 @@ class KamDepartment(models.Model):
         'res.users', required=True, domain=[('share', '=', False)],
         help="Receives the problems, opinions and tasks raised to the department.")
     manager_id = fields.Many2one(
-        'res.users', 'Manager', domain=[('share', '=', False)],
+        'res.users', domain=[('share', '=', False)],
         help="Receives what is overdue in the department; without one, the parent department's manager.")
     company_id = fields.Many2one('res.company', default=lambda self: self.env.company, index=True)
     active = fields.Boolean(default=True)
