@@ -207,8 +207,14 @@ class TestProblemLifecycle(KamParticipantCommon):
         visit.action_summarise()
         self.assertEqual(visit.stage_id, self.stage['summarised'])
         # Carried over, it stays on the account, and its responsible still solves it.
-        carried = self.env['kam.visit.problem'].search([('partner_id', '=', self.account.id), ('state', '=', 'carried_over')])
-        self.assertEqual(carried, self.problem)
+        action = self.env.ref('kam_key_account.kam_visit_problem_action_partner')
+        self.assertEqual(action.domain, "[('partner_id', '=', active_id)]")
+        to_solve = self.env['kam.visit.problem'].with_user(self.kam_user).search(
+            [('partner_id', '=', self.account.id), ('state', 'in', ('open', 'in_progress', 'carried_over'))])
+        self.assertEqual(to_solve, self.problem, "the account's Open Problems list it")
+        button = f'name="{action.id}"'
+        self.assertIn(button, self.env['res.partner'].with_user(self.kam_user).get_views([(False, 'form')])['views']['form']['arch'])
+        self.assertNotIn(button, self.env['res.partner'].with_user(self.technician).get_views([(False, 'form')])['views']['form']['arch'])
         rpc(self.env, 'mail.activity', 'action_feedback', [self.problem.activity_id.ids], self.technician,
             kwargs={'feedback': 'Fixed at the next maintenance'})
         self.assertEqual(self.problem.state, 'done')
