@@ -275,3 +275,27 @@ class TestArchivist(KamParticipantCommon):
             confirmed.with_user(archivist).write({'needs': 'Changed'})
         with self.assertRaises(AccessError):
             attachment.with_user(archivist).write({'name': 'changed.pdf'})
+
+
+class TestOpportunityAssessment(KamParticipantCommon):
+
+    def test_first_assessment_opens_the_lead_and_notifies_the_departments(self):
+        visit = self.visit.with_user(self.kam_user)
+        visit.write({'opportunity_ids': [(0, 0, {
+            'name': 'Retrofit of line 3', 'expected_revenue': 480000, 'priority': '2',
+            'department_ids': [(6, 0, self.technical.ids)]})]})
+        line = visit.opportunity_ids
+        self.assertRecordValues(line.lead_id, [{
+            'name': 'Retrofit of line 3', 'expected_revenue': 480000, 'priority': '2',
+            'kam_visit_id': self.visit.id, 'type': 'opportunity'}])
+        notice = self.visit.message_ids.filtered(lambda m: 'Retrofit of line 3' in str(m.body))
+        self.assertEqual(len(notice), 1)
+        self.assertIn(self.technician.partner_id, notice.partner_ids, "the department concerned is told")
+        self.assertIn(self.kam_supervisor.partner_id, notice.partner_ids, "and the supervisor")
+        with self.assertRaises(AccessError):
+            rpc(self.env, 'kam.visit.opportunity', 'write', [line.ids, {'lead_id': False}], self.kam_user)
+        with self.assertRaises(AccessError):
+            rpc(self.env, 'kam.visit.opportunity', 'create',
+                [{'visit_id': self.visit.id, 'name': 'Planted'}], self.kam_user_2)
+        with self.assertRaises(AccessError):
+            self.visit.with_user(self.technician).read(['opportunity_ids'])

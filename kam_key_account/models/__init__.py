@@ -30,5 +30,6 @@ from . import kam_department
 from . import kam_visit
 from . import kam_visit_checklist
 from . import kam_visit_problem
+from . import kam_visit_opportunity
 from . import calendar_event
 from . import res_company

@@ -170,6 +170,9 @@ class KamVisit(models.Model):
     # V7 opportunities, V8 problems
     lead_ids = fields.One2many('crm.lead', 'kam_visit_id', 'Opportunities', groups='kam_key_account.group_kam_user')
     lead_count = fields.Integer(compute='_compute_lead_count', groups='kam_key_account.group_kam_user')
+    opportunity_ids = fields.One2many(
+        'kam.visit.opportunity', 'visit_id', 'Opportunity Assessments', copy=False,
+        groups='kam_key_account.group_kam_user')
     problem_ids = fields.One2many('kam.visit.problem', 'visit_id', 'Problems', copy=False)
     open_problem_count = fields.Integer(compute='_compute_open_problem_count')
     # V9 summary
