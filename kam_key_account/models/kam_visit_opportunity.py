@@ -24,7 +24,7 @@ class KamVisitOpportunity(models.Model):
     expected_revenue = fields.Monetary()
     priority = fields.Selection(AVAILABLE_PRIORITIES, default=AVAILABLE_PRIORITIES[0][0])
     department_ids = fields.Many2many('kam.department', string='Departments Concerned', check_company=True)
-    lead_id = fields.Many2one('crm.lead', 'Lead', readonly=True, copy=False, ondelete='set null')
+    lead_id = fields.Many2one('crm.lead', readonly=True, copy=False, ondelete='set null')
 
     @api.model_create_multi
     def create(self, vals_list):
