@@ -124,6 +124,9 @@ ensure_venv() {
 PG_STARTED=""
 external_db() { [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}${ODOO_RC:-}" ]; }
 
+# runuser lives in /usr/sbin, which a minimal PATH (env -i, some CI runners) leaves out.
+PATH=$PATH:/usr/sbin:/sbin
+
 as_pg() {
     # From /: the postgres user may not be allowed into the clone's folder.
     if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
