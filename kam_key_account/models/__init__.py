@@ -17,6 +17,7 @@ from . import kam_approval_mixin
 from . import kam_process_mixin
 from . import kam_filing_mixin
 from . import kam_assigned_line
+from . import kam_controlled_document_mixin
 from . import mail_activity
 from . import res_users
 from . import kam_competitor
