@@ -314,3 +314,38 @@ class ProcessContract:
                         with self.assertRaises(UserError):
                             getattr(mine, action)()
                     self.assertEqual(record.stage_id, source, "the record stays where it was")
+
+
+class KamDevelopmentPlanCommon(KamCommon):
+    """A development plan ready for approval, with named reviewers for both steps."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.step_dev_supervisor = cls.env.ref('kam_key_account.kam_approval_step_development_supervisor')
+        cls.step_dev_manager = cls.env.ref('kam_key_account.kam_approval_step_development_manager')
+        cls.step_dev_supervisor.write({'approver_kind': 'users', 'user_ids': [(6, 0, cls.kam_supervisor.ids)]})
+        cls.step_dev_manager.write({'approver_kind': 'users', 'user_ids': [(6, 0, cls.kam_manager.ids)]})
+        cls.prospect = cls.env['res.partner'].create({
+            'name': 'Prospect Automation Co.', 'is_company': True, 'company_id': cls.company.id,
+            'kam_manager_id': cls.kam_user.id})
+        cls.prospect_contact = cls.env['res.partner'].create({'name': 'Qian Wei', 'parent_id': cls.prospect.id})
+        cls.plan = cls._new_plan()
+        cls.flush_tracking(cls)
+
+    @classmethod
+    def _new_plan(cls, user=None, partner=None, **values):
+        user = user or cls.kam_user
+        return cls.env['kam.development.plan'].with_user(user).create(dict({
+            'partner_id': (partner or cls.prospect).id,
+            'analysis_summary': '<p>Fast-growing assembler of packaging lines.</p>',
+            'expected_sales': 2_000_000, 'expected_profit': 400_000,
+            'inventory_interest': 10_000, 'staff_cost': 60_000, 'travel_cost': 20_000, 'management_cost': 10_000,
+            'risk_coefficient': 0.25,
+        }, **values)).with_env(cls.env)
+
+    def approve_plan(self, plan):
+        plan.with_user(plan.user_id).action_request_approval()
+        plan.with_user(self.kam_supervisor).action_approve()
+        plan.with_user(self.kam_manager).action_approve()
+        return plan

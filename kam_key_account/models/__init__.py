@@ -32,5 +32,10 @@ from . import kam_visit
 from . import kam_visit_checklist
 from . import kam_visit_problem
 from . import kam_visit_opportunity
+from . import kam_development_plan
+from . import kam_development_plan_line_mixin
+from . import kam_development_plan_factor
+from . import kam_development_plan_sale
+from . import kam_development_plan_record
 from . import calendar_event
 from . import res_company

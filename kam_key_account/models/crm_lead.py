@@ -20,3 +20,5 @@ class CrmLead(models.Model):
         'kam.visit', 'Key-Account Visit', index='btree_not_null', ondelete='set null', copy=False,
         groups='kam_key_account.group_kam_user',
         help="The visit on which this opportunity was found (V7).")
+    kam_development_plan_ids = fields.One2many(
+        'kam.development.plan', 'lead_id', 'Development Plans', groups='kam_key_account.group_kam_user')

@@ -122,6 +122,9 @@ class KamVisit(models.Model):
         default=lambda self: self.env.user, domain=[('share', '=', False)])
     visit_type = fields.Selection(VISIT_TYPES, 'Type', required=True, default='routine', tracking=True)
     tier_id = fields.Many2one(related='partner_id.kam_tier_id', string='Tier', store=True)
+    development_plan_id = fields.Many2one(
+        'kam.development.plan', 'Development Plan', index='btree_not_null', check_company=True, copy=False,
+        ondelete='set null', help="D10: the development plan this development visit belongs to.")
     # V1 purpose, V2 timing
     purpose = fields.Text(tracking=True)
     goals = fields.Html('Goals and Requirements')
@@ -301,6 +304,14 @@ class KamVisit(models.Model):
                 raise ValidationError(self.env._(
                     "Record when %(visit)s actually started and ended before marking it done (V6).",
                     visit=visit.name))
+
+    @api.constrains('development_plan_id', 'visit_type', 'partner_id')
+    def _check_development_plan(self):
+        for visit in self.filtered('development_plan_id'):
+            if visit.visit_type != 'development' or visit.partner_id != visit.development_plan_id.partner_id:
+                raise ValidationError(self.env._(
+                    "%(visit)s belongs to the development plan %(plan)s: it must be a development visit "
+                    "of the same account.", visit=visit.name, plan=visit.development_plan_id.name))
 
     @api.constrains('visit_type', 'visitor_ids', 'user_id')
     def _check_development_visitors(self):
@@ -643,7 +654,11 @@ class KamVisit(models.Model):
             if values:
                 visit.write(values)
         self._kam_write_stage(stage)
-        self.filtered(lambda v: v.visit_type == 'development')._schedule_follow_up()
+        development = self.filtered(lambda v: v.visit_type == 'development')
+        development._schedule_follow_up()
+        planned = development.filtered('development_plan_id')
+        if planned:  # D11: the plan's development record logs the visit
+            self.env['kam.development.plan']._kam_development_visit_done(planned)
 
     def _check_can_summarise(self):
         """V9 needs the summary, and every problem solved or carried over to the account

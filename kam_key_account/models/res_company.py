@@ -10,3 +10,6 @@ class ResCompany(models.Model):
     kam_visit_followup_days = fields.Integer(
         'Visit Follow-Up (days)', default=7,
         help="A development visit is followed up this many days after it is done (V11).")
+    kam_development_threshold = fields.Monetary(
+        'Development Threshold', currency_field='currency_id', default=0.0,
+        help="A development plan whose expected value (D6) reaches this amount is worth developing.")

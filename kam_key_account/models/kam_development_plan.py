@@ -1,0 +1,369 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+
+COST_FIELDS = ('inventory_interest', 'staff_cost', 'travel_cost', 'management_cost')
+CONTACT_METHODS = [('letter', 'Letter'), ('phone', 'Phone'), ('email', 'E-mail')]
+
+
+class KamDevelopmentPlan(models.Model):
+    """Key-account development plan (大客户开发方案, D1–D12), a controlled document.
+
+    ================== ======================================================================
+    Who                What
+    ================== ======================================================================
+    KAM User           prepares the plans they are responsible for or whose account they
+                       manage (D1–D7), requests approval, then, once approved, holds the
+                       development meeting (D8), makes the first contact (D9), logs the
+                       contacts and development visits (D10–D11) and closes it Won or Lost
+                       (D12)
+    KAM Supervisor     reads every plan, reviews it at the first step (审核)
+    KAM Manager        approves it at the second step (批准)
+    approval engine    Analysis → Planned; the approved version is controlled: its content
+                       is changed only through a New Revision
+    every route        Won needs a logged contact and opens a screening prefilled from the
+                       plan (the one path into the key-account system) and wins the linked
+                       opportunity; Lost needs its reasons and loses the opportunity with
+                       its lost reason; both file the plan's PDF for the archivist
+    nobody             writes the forecast's verdict, the contact totals, the result dates
+                       or the filed PDF; logs a contact of zero or negative time; enters a
+                       negative cost or a risk coefficient outside 0–1
+    ================== ======================================================================
+    """
+    _name = 'kam.development.plan'
+    _description = 'Key-Account Development Plan'
+    _inherit = ['kam.controlled.document.mixin', 'kam.filing.mixin']
+    _order = 'id desc'
+    _check_company_auto = True
+    _kam_process = 'development'
+    _approval_relevant_fields = ('partner_id', 'user_id', 'expected_sales', 'expected_profit', 'risk_coefficient')
+    # Analysis → (approval engine) Planned → Contacting ⇄ Visiting ⇄ Negotiating → Won / Lost.
+    _kam_transitions = {
+        'analysis': (),
+        'planned': ('contacting', 'lost'),
+        'contacting': ('visiting', 'negotiating', 'won', 'lost'),
+        'visiting': ('contacting', 'negotiating', 'won', 'lost'),
+        'negotiating': ('contacting', 'visiting', 'won', 'lost'),
+        'won': (),
+        'lost': (),
+    }
+    _kam_stage_verbs = {'won': 'win', 'lost': 'lose'}
+    _kam_engine_fields = ('result_date', 'filed_report_id', 'screening_id')
+    # D8–D12 happen after the plan was approved: they are its execution, not its content.
+    _kam_uncontrolled_fields = (
+        'meeting_event_id', 'method_presentation', 'method_mailing', 'method_visits', 'meeting_decision',
+        'first_contact_method', 'first_contact_date', 'first_contact_notes', 'lead_id', 'lost_reason_id',
+        'failure_reasons', 'result_summary', 'record_line_ids', 'visit_ids',
+    )
+    _kam_filing_report = 'kam_key_account.action_report_kam_development_plan'
+    _kam_filing_field = 'filed_report_id'
+
+    partner_id = fields.Many2one(
+        'res.partner', 'Account or Prospect', required=True, tracking=True, index=True, check_company=True,
+        domain=[('is_company', '=', True)])
+    user_id = fields.Many2one(
+        'res.users', 'Development Manager', required=True, default=lambda self: self.env.user, tracking=True,
+        index=True, domain=[('share', '=', False)])
+    currency_id = fields.Many2one(related='company_id.currency_id')
+    previous_revision_id = fields.Many2one('kam.development.plan', 'Previous Revision', readonly=True, copy=False)
+    lead_id = fields.Many2one(
+        'crm.lead', 'Opportunity', check_company=True, tracking=True, index='btree_not_null', copy=False,
+        domain=[('type', '=', 'opportunity')])
+    # D1–D2 classification and analysis (from the partner, summarised here)
+    product_category_ids = fields.Many2many(
+        related='partner_id.kam_product_category_ids', string='Product Categories')
+    customer_nature_ids = fields.Many2many(related='partner_id.kam_customer_nature_ids')
+    service_content_ids = fields.Many2many(related='partner_id.kam_service_content_ids')
+    analysis_summary = fields.Html(
+        help="D2: the account's operating figures, sales profile and decision makers, in a few words.")
+    # D3 purchase factors
+    factor_line_ids = fields.One2many(
+        'kam.development.plan.factor', 'plan_id', 'Purchase Factors', copy=True,
+        default=lambda self: self._default_factor_lines())
+    # D4 transaction history
+    sale_line_ids = fields.One2many('kam.development.plan.sale', 'plan_id', 'Transaction History', copy=True)
+    won_revenue = fields.Monetary(
+        'Won Opportunities', compute='_compute_won_revenue',
+        help="Expected revenue of the account's won opportunities.")
+    recorded_sales = fields.Monetary('Our Annual Sales', compute='_compute_share')
+    customer_purchases = fields.Monetary(
+        "Customer's Total Purchases", help="An estimate of what the customer buys per year, from everyone.")
+    our_share = fields.Float('Our Share (%)', compute='_compute_share', digits=(5, 1))
+    books_sales_summary = fields.Text('Sales per Product (Books)', compute='_compute_books_sales_summary')
+    # D5 competitors and risk
+    competitor_ids = fields.Many2many('kam.competitor', string='Competitors', check_company=True)
+    our_strengths = fields.Text()
+    our_weaknesses = fields.Text()
+    development_risk = fields.Text()
+    # D6 forecast
+    expected_sales = fields.Monetary(tracking=True)
+    expected_profit = fields.Monetary(tracking=True)
+    inventory_interest = fields.Monetary()
+    staff_cost = fields.Monetary()
+    travel_cost = fields.Monetary()
+    management_cost = fields.Monetary()
+    risk_coefficient = fields.Float(digits=(3, 2), help="0 (no risk) to 1 (certain failure).")
+    expected_value = fields.Monetary(
+        compute='_compute_expected_value', store=True,
+        help="Profit × (1 − risk coefficient) − (inventory interest + staff + travel + management).")
+    worth_developing = fields.Boolean(
+        compute='_compute_expected_value', store=True,
+        help="The expected value reaches the company's development threshold.")
+    # D7 competitive advantages
+    advantage_cost = fields.Text('Lower Total Purchase Cost')
+    advantage_revenue = fields.Text('More Revenue')
+    advantage_waste = fields.Text('Less Waste')
+    advantage_efficiency = fields.Text('Higher Efficiency')
+    advantage_solution = fields.Text('A Real Solution')
+    advantage_intangible = fields.Text('Intangible Value')
+    # D8 development meeting
+    meeting_event_id = fields.Many2one('calendar.event', 'Development Meeting', copy=False)
+    method_presentation = fields.Boolean('Presentation or Promotion Meeting')
+    method_mailing = fields.Boolean('Mailed Materials')
+    method_visits = fields.Boolean('Visits')
+    meeting_decision = fields.Text()
+    # D9 first contact
+    first_contact_method = fields.Selection(CONTACT_METHODS, copy=False)
+    first_contact_date = fields.Date(copy=False)
+    first_contact_notes = fields.Text(copy=False)
+    # D10 visits, D11 record
+    visit_ids = fields.One2many('kam.visit', 'development_plan_id', 'Development Visits')
+    visit_count = fields.Integer(compute='_compute_visit_count')
+    record_line_ids = fields.One2many('kam.development.plan.record', 'plan_id', 'Development Record', copy=False)
+    contact_count = fields.Integer('Contacts', compute='_compute_record_totals', store=True)
+    total_hours = fields.Float('Time Spent (Hours)', compute='_compute_record_totals', store=True)
+    # D12 result
+    result_date = fields.Date(readonly=True, copy=False)
+    lost_reason_id = fields.Many2one('crm.lost.reason', 'Lost Reason', copy=False)
+    failure_reasons = fields.Text(copy=False)
+    result_summary = fields.Text('Summary', copy=False)
+    screening_id = fields.Many2one('kam.screening', 'Screening', readonly=True, copy=False)
+    filed_report_id = fields.Many2one('ir.attachment', 'Filed Plan', readonly=True, copy=False)
+
+    _positive_costs = models.Constraint(
+        'CHECK(inventory_interest >= 0 AND staff_cost >= 0 AND travel_cost >= 0 AND management_cost >= 0 '
+        'AND customer_purchases >= 0)',
+        "Costs and purchases of a development plan cannot be negative.")
+    _risk_coefficient_range = models.Constraint(
+        'CHECK(risk_coefficient >= 0 AND risk_coefficient <= 1)',
+        "The risk coefficient of a development plan goes from 0 to 1.")
+
+    @api.model
+    def _default_factor_lines(self):
+        return [Command.create({'name': name, 'impact': impact}) for name, impact in (
+            (self.env._("Purchase cost"), 'high'),
+            (self.env._("Technical content"), 'medium'),
+            (self.env._("Policy and social factors"), 'medium'),
+        )]
+
+    @api.depends('partner_id')
+    def _compute_won_revenue(self):
+        partners = self.partner_id.commercial_partner_id
+        groups = self.env['crm.lead']._read_group(
+            [('partner_id.commercial_partner_id', 'in', partners.ids), ('won_status', '=', 'won')],
+            ['partner_id'], ['expected_revenue:sum']) if partners else []
+        won = {}
+        for partner, amount in groups:
+            won[partner.commercial_partner_id] = won.get(partner.commercial_partner_id, 0.0) + amount
+        for plan in self:
+            plan.won_revenue = won.get(plan.partner_id.commercial_partner_id, 0.0)
+
+    @api.depends('sale_line_ids.amount', 'won_revenue', 'customer_purchases')
+    def _compute_share(self):
+        for plan in self:
+            plan.recorded_sales = sum(plan.sale_line_ids.mapped('amount')) or plan.won_revenue
+            plan.our_share = 100.0 * plan.recorded_sales / plan.customer_purchases if plan.customer_purchases else 0.0
+
+    @api.depends('partner_id')
+    def _compute_books_sales_summary(self):
+        today = fields.Date.context_today(self)
+        lines = self.env['res.partner']._kam_sales_by_product(
+            self.partner_id, today - timedelta(days=365), today) if self.partner_id else []
+        by_partner = {}
+        for line in lines:
+            by_partner.setdefault(line['partner'], []).append(line)
+        for plan in self:
+            plan.books_sales_summary = "\n".join(
+                f"{line['product'].display_name}: {line['quantity']:g} / {line['amount']:,.2f}"
+                for line in by_partner.get(plan.partner_id, [])) or False
+
+    @api.depends('expected_profit', 'risk_coefficient', *COST_FIELDS, 'company_id.kam_development_threshold')
+    def _compute_expected_value(self):
+        for plan in self:
+            costs = sum(plan[name] for name in COST_FIELDS)
+            plan.expected_value = plan.expected_profit * (1 - plan.risk_coefficient) - costs
+            plan.worth_developing = bool(plan.expected_profit) and \
+                plan.expected_value >= plan.company_id.kam_development_threshold
+
+    def _compute_visit_count(self):
+        counts = dict(self.env['kam.visit']._read_group(
+            [('development_plan_id', 'in', self.ids)], ['development_plan_id'], ['__count']))
+        for plan in self:
+            plan.visit_count = counts.get(plan, 0)
+
+    @api.depends('record_line_ids.duration')
+    def _compute_record_totals(self):
+        groups = {plan: (count, hours) for plan, count, hours in self.env['kam.development.plan.record']._read_group(
+            [('plan_id', 'in', self.ids)], ['plan_id'], ['__count', 'duration:sum'])} if self.ids else {}
+        for plan in self:
+            if plan.id:
+                plan.contact_count, plan.total_hours = groups.get(plan, (0, 0.0))
+            else:  # a new record in a form: its lines are in the cache only
+                plan.contact_count = len(plan.record_line_ids)
+                plan.total_hours = sum(plan.record_line_ids.mapped('duration'))
+
+    # ------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------
+
+    def action_start_contacting(self):
+        return self._kam_move_to('contacting')
+
+    def action_win(self):
+        return self._kam_move_to('won')
+
+    def action_lose(self):
+        return self._kam_move_to('lost')
+
+    def action_schedule_meeting(self):
+        """D8: the development meeting on the calendar, with the development team."""
+        self.ensure_one()
+        action = self.env['ir.actions.actions']._for_xml_id('calendar.action_calendar_event')
+        team = self.user_id.partner_id | self.visit_ids.visitor_ids.partner_id
+        action['context'] = {
+            'default_name': self.env._("Development meeting: %(account)s", account=self.partner_id.name),
+            'default_partner_ids': team.ids,
+            'default_privacy': 'private',
+        }
+        return action
+
+    def action_send_first_contact(self):
+        """D9 by e-mail: the composer with the first-contact template."""
+        self.ensure_one()
+        template = self.env.ref('kam_key_account.mail_template_kam_development_first_contact', raise_if_not_found=False)
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'mail.compose.message',
+            'view_mode': 'form',
+            'views': [(False, 'form')],
+            'target': 'new',
+            'context': {
+                'default_model': self._name, 'default_res_ids': self.ids,
+                'default_template_id': template.id if template else False,
+                'default_composition_mode': 'comment',
+            },
+        }
+
+    def action_open_visits(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window', 'name': self.env._("Development Visits"),
+            'res_model': 'kam.visit', 'view_mode': 'list,form,calendar',
+            'domain': [('development_plan_id', '=', self.id)],
+            'context': {'default_development_plan_id': self.id, 'default_partner_id': self.partner_id.id,
+                        'default_visit_type': 'development'},
+        }
+
+    def action_print_plan(self):
+        return self._kam_filing_print() or self.env.ref(
+            'kam_key_account.action_report_kam_development_plan').report_action(self)
+
+    def action_print_record(self):
+        return self.env.ref('kam_key_account.action_report_kam_development_record').report_action(self)
+
+    # ------------------------------------------------------------------------------------
+    # Stage verbs (kam.process.mixin)
+    # ------------------------------------------------------------------------------------
+
+    def _check_can_win(self):
+        for plan in self:
+            if not plan.record_line_ids:
+                raise UserError(self.env._(
+                    "%(plan)s has no logged contact: log the contacts in the development record (D11) "
+                    "before closing it as won.", plan=plan.display_name))
+
+    def _do_win(self, stage):
+        """D12 success: the account enters the key-account system through a screening
+        prefilled from the plan (the existing chain confirms it); the opportunity is won."""
+        self._kam_write_stage(stage)
+        self._kam_engine_write({'result_date': fields.Date.context_today(self)})
+        self.lead_id.filtered(lambda lead: lead.active and not lead.won_status == 'won').action_set_won()
+        for plan in self:
+            screening = plan._kam_open_screening()
+            plan._kam_engine_write({'screening_id': screening.id})
+        self._kam_filing_queue()
+
+    def _check_can_lose(self):
+        for plan in self:
+            if not plan.lost_reason_id and not (plan.failure_reasons or '').strip():
+                raise UserError(self.env._(
+                    "Say why %(plan)s failed (a lost reason or the failure reasons) before closing it as lost.",
+                    plan=plan.display_name))
+
+    def _do_lose(self, stage):
+        self._kam_write_stage(stage)
+        self._kam_engine_write({'result_date': fields.Date.context_today(self)})
+        for plan in self.filtered(lambda p: p.lead_id.active):
+            plan.lead_id.action_set_lost(lost_reason_id=plan.lost_reason_id.id)
+        self._kam_filing_queue()
+
+    def _kam_filing_due(self):
+        """Filed when closed, won or lost: the archivist files both outcomes."""
+        return self.filtered(lambda p: p.stage_id.code in ('won', 'lost'))
+
+    def _kam_open_screening(self):
+        """The account's open screening, or a new one prefilled from the plan."""
+        self.ensure_one()
+        Screening = self.env['kam.screening']
+        existing = Screening.search([('partner_id', '=', self.partner_id.id), ('is_open', '=', True)], limit=1)
+        if existing:
+            return existing
+        return Screening.create(self._prepare_screening_vals())
+
+    def _prepare_screening_vals(self):
+        self.ensure_one()
+        return {
+            'partner_id': self.partner_id.id,
+            'company_id': self.company_id.id,
+            'user_id': self.user_id.id,
+            'annual_sales': self.expected_sales,
+            'proposed_manager_id': self.user_id.id,
+            'needs': self.analysis_summary,
+            'no_competitor': not self.competitor_ids,
+            'competitor_line_ids': [Command.create({
+                'competitor_id': competitor.id,
+                'strengths': self.our_weaknesses,
+                'weaknesses': self.our_strengths,
+            }) for competitor in self.competitor_ids],
+        }
+
+    # ------------------------------------------------------------------------------------
+    # Approval engine hooks
+    # ------------------------------------------------------------------------------------
+
+    def _check_approval_ready(self):
+        for plan in self:
+            if not plan.expected_sales or not plan.expected_profit:
+                raise UserError(self.env._(
+                    "%(plan)s needs its forecast (expected sales and profit, D6) before approval is requested.",
+                    plan=plan.display_name))
+            if not plan.factor_line_ids:
+                raise UserError(self.env._(
+                    "%(plan)s needs its purchase factors (D3) before approval is requested.", plan=plan.display_name))
+
+    def _kam_development_visit_done(self, visits):
+        """D11: each completed development visit logs its contact, once."""
+        logged = set(self.env['kam.development.plan.record'].search([('visit_id', 'in', visits.ids)]).visit_id.ids)
+        self.env['kam.development.plan.record'].sudo().create([{
+            'plan_id': visit.development_plan_id.id,
+            'visit_id': visit.id,
+            'date': visit.actual_start or visit.start or fields.Datetime.now(),
+            'contact_id': (visit.contact_id or visit.contact_ids[:1]).id,
+            'duration': max(((visit.actual_stop - visit.actual_start).total_seconds() / 3600.0)
+                            if visit.actual_start and visit.actual_stop else 0.0, 0.25),
+            'method': 'visit',
+            'progress': 'explanation',
+            'notes': visit.purpose,
+        } for visit in visits if visit.id not in logged])
