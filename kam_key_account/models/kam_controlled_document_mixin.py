@@ -60,7 +60,7 @@ class KamControlledDocumentMixin(models.AbstractModel):
     _kam_uncontrolled_fields = ()
 
     document_number = fields.Char(
-        'Document Number', readonly=True, copy=False, index=True,
+        readonly=True, copy=False, index=True,
         help="编号: the number the document keeps through its revisions.")
     control_state = fields.Selection(
         CONTROL_STATES, 'Control Status', required=True, default='draft', readonly=True, copy=False,
@@ -68,16 +68,16 @@ class KamControlledDocumentMixin(models.AbstractModel):
         help="受控状态: Draft until approved, then Controlled (read-only: start a new revision to "
              "change it); a version replaced by a newer revision is Obsolete.")
     executing_department_id = fields.Many2one(
-        'kam.department', 'Executing Department', check_company=True, help="执行部门")
+        'kam.department', check_company=True, help="执行部门")
     supervising_department_id = fields.Many2one(
-        'kam.department', 'Supervising Department', check_company=True, help="监督部门")
+        'kam.department', check_company=True, help="监督部门")
     verifying_department_id = fields.Many2one(
-        'kam.department', 'Verifying Department', check_company=True, help="考证部门")
-    prepared_by_id = fields.Many2one('res.users', 'Prepared By', readonly=True, copy=False)
+        'kam.department', check_company=True, help="考证部门")
+    prepared_by_id = fields.Many2one('res.users', readonly=True, copy=False)
     prepared_date = fields.Date('Prepared On', readonly=True, copy=False)
-    reviewed_by_id = fields.Many2one('res.users', 'Reviewed By', readonly=True, copy=False)
+    reviewed_by_id = fields.Many2one('res.users', readonly=True, copy=False)
     reviewed_date = fields.Date('Reviewed On', readonly=True, copy=False)
-    approved_by_id = fields.Many2one('res.users', 'Approved By', readonly=True, copy=False)
+    approved_by_id = fields.Many2one('res.users', readonly=True, copy=False)
     approved_date = fields.Date('Approved On', readonly=True, copy=False)
     revision = fields.Integer(
         'Number of Revisions', readonly=True, copy=False, default=0,
@@ -210,8 +210,9 @@ class KamControlledDocumentMixin(models.AbstractModel):
 
     def _on_approval_approved(self):
         """The approved version is the controlled one."""
-        super()._on_approval_approved()
+        result = super()._on_approval_approved()
         self.sudo().write({'control_state': 'controlled'})
+        return result
 
     def _do_reset_approval(self):
         result = super()._do_reset_approval()

@@ -9,7 +9,7 @@ CONTACT_METHODS = [('letter', 'Letter'), ('phone', 'Phone'), ('email', 'E-mail')
 
 
 class KamDevelopmentPlan(models.Model):
-    """Key-account development plan (大客户开发方案, D1–D12), a controlled document.
+    """Key-account development plan (大客户开发方案, D1-D12), a controlled document.
 
     ================== ======================================================================
     Who                What
@@ -51,7 +51,7 @@ class KamDevelopmentPlan(models.Model):
     }
     _kam_stage_verbs = {'won': 'win', 'lost': 'lose'}
     _kam_engine_fields = ('result_date', 'filed_report_id', 'screening_id')
-    # D8–D12 happen after the plan was approved: they are its execution, not its content.
+    # D8-D12 happen after the plan was approved: they are its execution, not its content.
     _kam_uncontrolled_fields = (
         'meeting_event_id', 'method_presentation', 'method_mailing', 'method_visits', 'meeting_decision',
         'first_contact_method', 'first_contact_date', 'first_contact_notes', 'lead_id', 'lost_reason_id',
@@ -67,11 +67,11 @@ class KamDevelopmentPlan(models.Model):
         'res.users', 'Development Manager', required=True, default=lambda self: self.env.user, tracking=True,
         index=True, domain=[('share', '=', False)])
     currency_id = fields.Many2one(related='company_id.currency_id')
-    previous_revision_id = fields.Many2one('kam.development.plan', 'Previous Revision', readonly=True, copy=False)
+    previous_revision_id = fields.Many2one('kam.development.plan', readonly=True, copy=False)
     lead_id = fields.Many2one(
         'crm.lead', 'Opportunity', check_company=True, tracking=True, index='btree_not_null', copy=False,
         domain=[('type', '=', 'opportunity')])
-    # D1–D2 classification and analysis (from the partner, summarised here)
+    # D1-D2 classification and analysis (from the partner, summarised here)
     product_category_ids = fields.Many2many(
         related='partner_id.kam_product_category_ids', string='Product Categories')
     customer_nature_ids = fields.Many2many(related='partner_id.kam_customer_nature_ids')
@@ -136,10 +136,10 @@ class KamDevelopmentPlan(models.Model):
     total_hours = fields.Float('Time Spent (Hours)', compute='_compute_record_totals', store=True)
     # D12 result
     result_date = fields.Date(readonly=True, copy=False)
-    lost_reason_id = fields.Many2one('crm.lost.reason', 'Lost Reason', copy=False)
+    lost_reason_id = fields.Many2one('crm.lost.reason', copy=False)
     failure_reasons = fields.Text(copy=False)
     result_summary = fields.Text('Summary', copy=False)
-    screening_id = fields.Many2one('kam.screening', 'Screening', readonly=True, copy=False)
+    screening_id = fields.Many2one('kam.screening', readonly=True, copy=False)
     filed_report_id = fields.Many2one('ir.attachment', 'Filed Plan', readonly=True, copy=False)
 
     _positive_costs = models.Constraint(
@@ -289,7 +289,7 @@ class KamDevelopmentPlan(models.Model):
         prefilled from the plan (the existing chain confirms it); the opportunity is won."""
         self._kam_write_stage(stage)
         self._kam_engine_write({'result_date': fields.Date.context_today(self)})
-        self.lead_id.filtered(lambda lead: lead.active and not lead.won_status == 'won').action_set_won()
+        self.lead_id.filtered(lambda lead: lead.active and lead.won_status != 'won').action_set_won()
         for plan in self:
             screening = plan._kam_open_screening()
             plan._kam_engine_write({'screening_id': screening.id})

@@ -25,10 +25,10 @@ class KamDevelopmentPlanRecord(models.Model):
     contact_id = fields.Many2one('res.partner', 'Person Met', check_company=True)
     duration = fields.Float('Time Spent (Hours)', required=True, default=1.0)
     method = fields.Selection(RECORD_METHODS, required=True, default='phone')
-    progress = fields.Selection(PROGRESS, 'Progress', required=True, default='contact')
+    progress = fields.Selection(PROGRESS, required=True, default='contact')
     attitude = fields.Selection(ATTITUDES, "Customer's Attitude", default='neutral')
     notes = fields.Text()
-    visit_id = fields.Many2one('kam.visit', 'Visit', readonly=True, index='btree_not_null', ondelete='set null')
+    visit_id = fields.Many2one('kam.visit', readonly=True, index='btree_not_null', ondelete='set null')
     user_id = fields.Many2one('res.users', 'Logged By', default=lambda self: self.env.user, readonly=True)
 
     _one_per_visit = models.UniqueIndex('(visit_id) WHERE visit_id IS NOT NULL', "A visit is logged once.")

@@ -123,7 +123,7 @@ class KamVisit(models.Model):
     visit_type = fields.Selection(VISIT_TYPES, 'Type', required=True, default='routine', tracking=True)
     tier_id = fields.Many2one(related='partner_id.kam_tier_id', string='Tier', store=True)
     development_plan_id = fields.Many2one(
-        'kam.development.plan', 'Development Plan', index='btree_not_null', check_company=True, copy=False,
+        'kam.development.plan', index='btree_not_null', check_company=True, copy=False,
         ondelete='set null', help="D10: the development plan this development visit belongs to.")
     # V1 purpose, V2 timing
     purpose = fields.Text(tracking=True)
