@@ -53,6 +53,7 @@
     'demo': [
         'demo/kam_demo.xml',
         'demo/kam_demo_pipeline.xml',
+        'demo/kam_development_plan_demo.xml',
     ],
     'assets': {
         'web.assets_tests': [
