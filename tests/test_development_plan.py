@@ -4,7 +4,8 @@ from datetime import timedelta
 from psycopg2.errors import CheckViolation
 
 from odoo import fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user
 from odoo.tools import mute_logger
 
 from .common import KamDevelopmentPlanCommon, ProcessContract
@@ -171,3 +172,23 @@ class TestDevelopmentPlan(KamDevelopmentPlanCommon):
             totals = Plan.browse(plans.ids)._read_group(
                 [('id', 'in', plans.ids)], [], ['contact_count:sum', 'total_hours:sum'])
         self.assertEqual(totals, [(20, 20.0)])
+
+
+class TestDevelopmentPlanArchivist(KamDevelopmentPlanCommon):
+
+    def test_archivist_reads_confirmed_plans_only(self):
+        archivist = new_test_user(self.env, login='kam_t_dev_archivist', groups='kam_key_account.group_kam_archivist',
+                                  company_id=self.company.id)
+        draft = self._new_plan(partner=self.account_2, user=self.kam_user_2)
+        confirmed = self.approve_plan(self.plan)
+        confirmed.with_user(self.kam_user).write({'record_line_ids': [(0, 0, {'duration': 1})]})
+        Plan = self.env['kam.development.plan'].with_user(archivist)
+        self.assertEqual(Plan.search([('id', 'in', (confirmed | draft).ids)]), confirmed)
+        for view_type in ('form', 'list'):
+            fields_ = Plan.get_views([(False, view_type)])['models']['kam.development.plan']['fields']
+            confirmed.with_user(archivist).web_read({name: {} for name in fields_})
+        self.assertEqual(confirmed.with_user(archivist).record_line_ids.duration, 1)
+        with self.assertRaises(AccessError):
+            draft.with_user(archivist).read(['name'])
+        with self.assertRaises(AccessError):
+            confirmed.with_user(archivist).write({'result_summary': 'Changed'})
