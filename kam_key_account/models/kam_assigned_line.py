@@ -121,7 +121,7 @@ class KamAssignedLine(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(self._kam_line_protected_fields & vals.keys() for vals in vals_list):
+        if not self.env.su and self._kam_line_protected_fields & self._kam_line_forced_fields(vals_list):
             raise AccessError(self._kam_line_protected_error())
         for vals in vals_list:
             if vals.get('state') == 'done':
@@ -277,6 +277,15 @@ class KamAssignedLine(models.AbstractModel):
 
     def _kam_line_solved_vals(self):
         return {'solved_by_id': self.env.user.id, 'solved_date': fields.Datetime.now()}
+
+    @api.model
+    def _kam_line_forced_fields(self, vals_list):
+        """The fields a create sets from the client: its values, and the `default_*` context
+        keys and the user's own defaults (ir.default) that `default_get` applies to a
+        missing field (an activity id there would be rewritten or marked done with sudo)."""
+        forced = set().union(*vals_list)
+        forced |= {key.removeprefix('default_') for key in self.env.context if key.startswith('default_')}
+        return forced | set(self.env['ir.default']._get_model_defaults(self._name))
 
     def _kam_line_protected_error(self):
         return self.env._("The activity, the solver and the escalation of a %(kind)s are set by the %(kind)s itself.",
