@@ -4,8 +4,12 @@ contact and a KAM user of another company. Each test asserts the secure behaviou
 failed while its hole was open."""
 import json
 
-from odoo.exceptions import AccessError
+from lxml import etree
 
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
+
+from .test_coexistence import read_spec
 from .test_participants import KamParticipantCommon, rpc
 
 
@@ -40,3 +44,55 @@ class TestReview3Attacks(KamParticipantCommon):
             rpc(self.env, 'kam.visit.problem', 'create', [{
                 'visit_id': self.visit.id, 'description': 'Never escalated', 'department_id': self.technical.id}],
                 self.kam_user)
+
+
+class TestReview3FormsAsOutsiders(KamParticipantCommon):
+    """Every form a participant, a plain employee or a portal contact may meet, opened as the
+    web client does (get_views, then web_read of what the arch asks), in English and Chinese."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env['res.lang']._activate_lang('zh_CN')
+        cls.env['ir.module.module']._load_module_terms(['kam_key_account'], ['zh_CN'], overwrite=True)
+        cls.portal = new_test_user(
+            cls.env, login='kam_t_portal_contact', groups='base.group_portal', name='Portal Zhao',
+            partner_id=cls.contact.id)
+        cls.visit.with_user(cls.kam_user).action_book()
+        cls.lead = cls.env['crm.lead'].create({
+            'name': 'Review 3 lead', 'partner_id': cls.contact.id, 'type': 'opportunity', 'kam_visit_id': cls.visit.id})
+        cls.screening = cls.env['kam.screening'].with_user(cls.kam_user).create({
+            'partner_id': cls.account_2.id, 'annual_sales': 6_000_000})
+        cls.flush_tracking(cls)
+
+    def test_forms_open_for_outsiders_in_every_language(self):
+        records = {
+            'res.partner': self.account | self.contact,
+            'crm.lead': self.lead,
+            'calendar.event': self.visit.event_id,
+            'kam.visit': self.visit,
+            'kam.visit.problem': self.problem,
+            'kam.screening': self.screening,
+        }
+        self.assertTrue(self.visit.event_id)
+        opened = set()
+        for user in (self.employee, self.technician, self.portal):
+            for lang in ('en_US', 'zh_CN'):
+                for model, recs in records.items():
+                    Model = self.env[model].with_user(user).with_context(lang=lang)
+                    if not Model.has_access('read'):
+                        continue
+                    with self.subTest(user=user.login, lang=lang, model=model):
+                        result = Model.get_views([(False, 'form'), (False, 'search')])
+                        arch = etree.fromstring(result['views']['form']['arch'])
+                        fields_by_model = {name: info['fields'] for name, info in result['models'].items()}
+                        spec = read_spec(arch, fields_by_model, model)
+                        readable = recs.with_user(user)._filtered_access('read')
+                        if readable:
+                            Model.browse(readable.ids).web_read(spec)
+                            opened.add((user.login, model))
+                        Model.web_search_read([], {'display_name': {}}, limit=5)
+        self.assertLessEqual({
+            ('kam_t_employee', 'res.partner'), ('kam_t_employee', 'calendar.event'),
+            ('kam_t_technician', 'kam.visit'), ('kam_t_technician', 'kam.visit.problem'),
+            ('kam_t_portal_contact', 'res.partner')}, opened)
