@@ -96,3 +96,22 @@ class TestReview3FormsAsOutsiders(KamParticipantCommon):
             ('kam_t_employee', 'res.partner'), ('kam_t_employee', 'calendar.event'),
             ('kam_t_technician', 'kam.visit'), ('kam_t_technician', 'kam.visit.problem'),
             ('kam_t_portal_contact', 'res.partner')}, opened)
+
+    def _open_form_as(self, user, record, lang='en_US'):
+        Model = self.env[record._name].with_user(user).with_context(lang=lang)
+        result = Model.get_views([(False, 'form')])
+        arch = etree.fromstring(result['views']['form']['arch'])
+        fields_by_model = {name: info['fields'] for name, info in result['models'].items()}
+        return Model.browse(record.ids).web_read(read_spec(arch, fields_by_model, record._name))
+
+    def test_participant_opens_a_visit_waiting_for_its_budget_approval(self):
+        """The approval banner injected into every process form reads the current step's
+        name: a participant (no right on approval steps) opens the visit while its budget
+        waits for the supervisor."""
+        self.visit.budget_amount = 9000
+        self.visit.with_user(self.kam_user).action_request_approval()
+        self.assertEqual(self.visit.approval_state, 'pending')
+        for lang in ('en_US', 'zh_CN'):
+            with self.subTest(lang=lang):
+                values = self._open_form_as(self.technician, self.visit, lang)
+                self.assertEqual(values[0]['id'], self.visit.id)
