@@ -115,3 +115,20 @@ class TestReview3FormsAsOutsiders(KamParticipantCommon):
             with self.subTest(lang=lang):
                 values = self._open_form_as(self.technician, self.visit, lang)
                 self.assertEqual(values[0]['id'], self.visit.id)
+
+    def test_problem_moved_to_another_visit_takes_its_activity_along(self):
+        """A visit's writer moves a problem to another of their visits (an RPC write of
+        visit_id, or a link command on the other visit's problems): the responsible's
+        reminder stayed on the first visit, which they no longer read, so they could
+        neither see nor mark it done there."""
+        old_activity = self.problem.activity_id
+        rpc(self.env, 'kam.visit', 'write', [self.other_visit.ids, {'problem_ids': [(4, self.problem.id)]}],
+            self.kam_user)
+        self.assertEqual(self.problem.visit_id, self.other_visit)
+        activity = self.problem.activity_id
+        self.assertRecordValues(activity, [{'res_model': 'kam.visit', 'res_id': self.other_visit.id,
+                                            'user_id': self.technician.id, 'active': True}])
+        self.assertFalse(old_activity.exists().filtered('active'), "no reminder left on the first visit")
+        rpc(self.env, 'mail.activity', 'action_feedback', [activity.ids], self.technician,
+            kwargs={'feedback': 'Balanced the spindle'})
+        self.assertEqual(self.problem.state, 'done')

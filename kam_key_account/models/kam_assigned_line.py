@@ -150,7 +150,7 @@ class KamAssignedLine(models.AbstractModel):
             solved.sudo().write(self._kam_line_solved_vals())
         if unsolved:
             unsolved.sudo().write({'solved_by_id': False, 'solved_date': False})
-        if {'state', 'responsible_id', 'due_date', 'description', 'department_id'} & vals.keys():
+        if {'state', 'responsible_id', 'due_date', 'description', 'department_id', self._kam_line_parent} & vals.keys():
             self._kam_sync_activities()
         return result
 
@@ -217,6 +217,13 @@ class KamAssignedLine(models.AbstractModel):
         to write its parent (sudo keeps the user, who stays the author). Each line once: an
         RPC write on [id, id] creates one activity."""
         lines = self.browse(dict.fromkeys(self.ids)).sudo()
+        # A line moved to another parent: its reminder moves along (the responsible may not
+        # read the former parent any more).
+        moved = lines.filtered(lambda line: line.activity_id.active and (
+            line.activity_id.res_model, line.activity_id.res_id) != (line[self._kam_line_parent]._name,
+                                                                     line[self._kam_line_parent].id))
+        if moved:
+            moved.activity_id.unlink()
         for line in lines.filtered(lambda line: line.state == 'done' and line.activity_id.active):
             line.activity_id.action_feedback(feedback=line.resolution)
         for line in lines.filtered(lambda line: line.state in OPEN_STATES and line.activity_id.active):
