@@ -132,3 +132,21 @@ class TestReview3FormsAsOutsiders(KamParticipantCommon):
         rpc(self.env, 'mail.activity', 'action_feedback', [activity.ids], self.technician,
             kwargs={'feedback': 'Balanced the spindle'})
         self.assertEqual(self.problem.state, 'done')
+
+    def test_approval_page_and_history_follow_each_users_groups(self):
+        """The approval page and the Approval History button are for those who read the
+        approval steps (Key Accounts roles), not participants or archivists. A `groups`
+        attribute in the injected QWeb snippet is QWeb's own directive: it was evaluated
+        for whoever rendered the form first, and the result cached for every user of that
+        language (the view cache's key holds no groups). A participant first: KAM users
+        lost the approval page; a KAM user first: participants got it, and the history
+        button into an access error."""
+        for first in (self.technician, self.kam_user):
+            self.env.registry.clear_cache('templates')
+            for user in (first, (self.technician | self.kam_user) - first):
+                with self.subTest(first=first.login, user=user.login):
+                    arch = self.env['kam.visit'].with_user(user).get_views([(False, 'form')])['views']['form']['arch']
+                    shown = user == self.kam_user
+                    self.assertEqual(self.env['kam.approval.review'].with_user(user).has_access('read'), shown)
+                    self.assertEqual('name="kam_approval"' in arch, shown, "the approval page")
+                    self.assertEqual('action_open_approval_history' in arch, shown, "the history button")

@@ -94,9 +94,11 @@ class KamApprovalMixin(models.AbstractModel):
     approval_round = fields.Integer(readonly=True, copy=False)
     approval_requester_id = fields.Many2one('res.users', 'Approval Requested By', readonly=True, copy=False)
     approval_transition = fields.Selection(TRANSITIONS, 'Last Approval Event', readonly=True, copy=False)
+    # Only Key Accounts roles read the approval steps: participants and archivists read the
+    # record without its history (fields_get leaves it out, as the form does its page).
     approval_review_ids = fields.One2many(
         'kam.approval.review', 'res_id', 'Approval History', readonly=True, copy=False,
-        domain=lambda self: [('res_model', '=', self._name)])
+        domain=lambda self: [('res_model', '=', self._name)], groups='kam_key_account.group_kam_user')
     approval_reviewer_ids = fields.Many2many(
         related='approval_review_id.reviewer_ids', string='Current Reviewers')
     approval_deadline = fields.Date(related='approval_review_id.deadline', string='Approval Deadline')
