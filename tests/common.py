@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.service.model import call_kw
 from odoo.tests import TransactionCase, new_test_user
 
-from odoo.addons.kam_key_account.models.kam_approval_mixin import TRANSITIONS
+from odoo.addons.kam_key_account.models.kam_approval_mixin import APPROVAL_EVENTS
 
 GROUP = 'kam_key_account.group_kam_%s'
 
@@ -258,9 +258,42 @@ class ProcessContract:
 
     def test_contract_approval_subtypes(self):
         record = self._contract_new_record()
-        for kind in [kind for kind, _label in TRANSITIONS] + ['escalated']:
+        for kind in APPROVAL_EVENTS:
             with self.subTest(kind=kind):
-                self.assertTrue(record._approval_subtype(kind), f"mt_{record._table}_approval_{kind} is missing")
+                subtype = record._approval_subtype(kind)
+                self.assertEqual(subtype, self.env.ref(record._kam_approval_subtypes[kind]), "the declared one")
+                self.assertEqual(subtype.res_model, record._name, "a subtype of the process's own model")
+
+    def test_contract_missing_sequence_fails_loudly(self):
+        Model = self.env[self._contract_model]
+        sequences = self.env['ir.sequence'].search([('code', '=', Model._kam_sequence_code)])
+        self.assertTrue(sequences, "the process's declared sequence exists")
+        sequences.unlink()
+        with self.assertRaisesText(UserError, 'has no sequence .* to number its references'):
+            self._contract_new_record()
+
+    def test_contract_missing_subtype_fails_loudly(self):
+        record = self._contract_new_record(**self._contract_approval_values())
+        self.env.ref(record._kam_approval_subtypes['requested']).unlink()
+        with self.assertRaisesText(UserError, 'no message subtype for the approval event requested'):
+            record.with_user(record.create_uid).action_request_approval()
+        self.assertEqual(record.approval_state, 'draft', "nothing requested without its chatter entry")
+
+    def test_contract_partner_counter_and_stat_action(self):
+        record = self._contract_new_record()
+        Model = self.env[record._name].with_user(self.kam_manager)
+        partner = record.partner_id.with_user(self.kam_manager)
+        count = partner[record._kam_partner_count_field]
+        self.assertGreaterEqual(count, 1, "the new record is counted")
+        self.assertEqual(count, Model.search_count([('partner_id', '=', partner.id)]))
+        action = partner.with_context(kam_process_model=record._name).action_kam_open_process()
+        self.assertEqual(action['res_model'], record._name)
+        self.assertIn(record, Model.search(action['domain']), "the stat button opens the new record")
+        self.assertEqual(len(Model.search(action['domain'])), count, "and what the counter counts")
+        self.assertEqual(action['context'].get('default_partner_id'), partner.id)
+        # Seen from one of its contacts, the account's counter.
+        contact = self.env['res.partner'].create({'name': 'Counter Contact', 'parent_id': partner.id})
+        self.assertEqual(contact.with_user(self.kam_manager)[record._kam_partner_count_field], count)
 
     def test_contract_views_load_for_each_role(self):
         record = self._contract_new_record()

@@ -185,7 +185,7 @@ class TestFiling(FilingCommon):
                 model, 'try_lock_for_update', autospec=True, side_effect=lambda records, **kw: records.browse()):
             self.run_job()
             with self.assertRaisesRegex(UserError, 'being filed right now'):
-                self.screening.with_user(self.kam_manager).action_print_risk_analysis()
+                self.screening.with_user(self.kam_manager).action_kam_print()
         render.assert_not_called()
         self.assertEqual(self.screening.filing_state, 'pending')
 
@@ -229,8 +229,8 @@ class TestFiling(FilingCommon):
     def test_the_first_print_files_a_confirmed_screening(self):
         self.confirm(self.screening)
         with self.renderer() as render:
-            action = self.screening.with_user(self.kam_user).action_print_risk_analysis()
-            again = self.screening.with_user(self.kam_user).action_print_risk_analysis()
+            action = self.screening.with_user(self.kam_user).action_kam_print()
+            again = self.screening.with_user(self.kam_user).action_kam_print()
         render.assert_called_once()
         filed = self.screening.risk_report_id
         self.assertEqual(self.screening.filing_state, 'filed')
@@ -245,7 +245,7 @@ class TestFiling(FilingCommon):
         self.screening.sudo().write({'filing_state': 'failed', 'filing_attempts': FILING_MAX_ATTEMPTS})
         self.screening._kam_filing_notify_managers()
         with self.renderer():
-            action = self.screening.with_user(self.kam_supervisor).action_print_risk_analysis()
+            action = self.screening.with_user(self.kam_supervisor).action_kam_print()
         self.assertEqual(action['url'], f'/web/content/{self.screening.risk_report_id.id}?download=true')
         self.assertEqual(self.screening.filing_state, 'filed')
         self.assertFalse(self.failed_activities(self.screening), "done once filed")
@@ -258,12 +258,12 @@ class TestFiling(FilingCommon):
             'res_id': self.screening.id})
         self.screening.sudo().write({'filing_state': False, 'risk_report_id': legacy.id})
         with self.renderer() as render:
-            action = self.screening.with_user(self.kam_user).action_print_risk_analysis()
+            action = self.screening.with_user(self.kam_user).action_kam_print()
         render.assert_not_called()
         self.assertEqual(action['url'], f'/web/content/{legacy.id}?download=true')
 
     def test_a_draft_prints_the_table_as_it_stands(self):
-        action = self.screening.with_user(self.kam_user).action_print_risk_analysis()
+        action = self.screening.with_user(self.kam_user).action_kam_print()
         self.assertEqual(action['type'], 'ir.actions.report')
         self.assertFalse(self.screening.filing_state)
 

@@ -4,11 +4,12 @@ Each test plays the route that used to skip the checks (a drag is the web client
 web_save of stage_id, the statusbar too) and checks it now runs those of the action.
 """
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
 
-from .common import KamScreeningCommon
+from .common import KamCommon, KamScreeningCommon
 from .test_visit import KamVisitCommon
 
 
@@ -158,3 +159,29 @@ class TestScreeningComplete(KamScreeningCommon):
         self.assertEqual(fit.score, 2, "the writer adjusts the proposal")
         self.assertEqual(screening.risk_line_ids.filtered(lambda line: not line.indicator_id.code).mapped('score'),
                          [0, 0, 0], "the other indicators are the writer's to score")
+
+
+class TestProcessDeclarations(KamCommon):
+    """What a process declares (kam.process.mixin): a missing declaration fails at install."""
+
+    def test_every_process_is_found_and_declares_everything(self):
+        processes = [Process._name for Process in self.env['res.partner']._kam_processes()]
+        self.assertEqual(sorted(processes), ['kam.screening', 'kam.visit'])
+        for name in processes:
+            with self.subTest(process=name):
+                self.env[name]._register_hook()
+
+    def test_a_missing_declaration_fails_at_install(self):
+        Visit = self.env['kam.visit']
+        for attribute, value in (('_kam_sequence_code', None), ('_kam_report', None),
+                                 ('_kam_approval_subtypes', {'requested': 'kam_key_account.mt_kam_visit_approval_requested'}),
+                                 ('_kam_partner_count_field', 'kam_contact_note_count')):
+            with self.subTest(attribute=attribute), patch.object(type(Visit), attribute, value), \
+                    self.assertRaisesRegex(TypeError, f'kam.visit does not declare .*{attribute}'):
+                Visit._register_hook()
+
+    def test_the_stat_action_opens_only_processes(self):
+        partner = self.env['res.partner'].create({'name': 'Any Account', 'is_company': True})
+        for model in ('res.users', 'kam.process.mixin', False):
+            with self.subTest(model=model), self.assertRaisesText(UserError, 'is not a key-account process'):
+                partner.with_context(kam_process_model=model).action_kam_open_process()

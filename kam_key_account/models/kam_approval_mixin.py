@@ -25,6 +25,9 @@ TRANSITIONS = [
     ('rejected', 'Rejected'),
     ('reset', 'Approval Withdrawn'),
 ]
+# Every approval event has its message subtype, declared by the process
+# (kam.process.mixin `_kam_approval_subtypes`).
+APPROVAL_EVENTS = (*(kind for kind, _label in TRANSITIONS), 'escalated')
 APPROVAL_ACTIVITY_TYPE = 'kam_key_account.mail_activity_type_kam_approval'
 # The only context keys the engine keeps from its caller: what the user reads (language,
 # time zone), the companies they act for, and a test-only rendering switch. Every other
@@ -613,8 +616,9 @@ class KamApprovalMixin(models.AbstractModel):
             self._track_set_log_message(body)
 
     def _approval_subtype(self, kind):
-        return self.env.ref(f'kam_key_account.mt_{self._table}_approval_{kind}', raise_if_not_found=False) \
-            or self.env['mail.message.subtype']
+        """The message subtype of an approval event (APPROVAL_EVENTS), as the process
+        declares it: kam.process.mixin."""
+        raise NotImplementedError(f"{self._name} declares no approval subtypes")
 
     def _track_subtype(self, initial_values):
         self.ensure_one()

@@ -3,7 +3,7 @@ from lxml import etree
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .kam_approval_mixin import ENGINE_MOVE, STAGE_KEY
+from .kam_approval_mixin import APPROVAL_EVENTS, ENGINE_MOVE, STAGE_KEY
 
 # The value under STAGE_KEY of the process's own stage write, once `_kam_move_to` checked
 # the move: compared by identity, a JSON-RPC client (which only sends JSON) cannot forge it.
@@ -11,9 +11,24 @@ CHECKED_MOVE = object()
 
 
 class KamProcessMixin(models.AbstractModel):
-    """What every key-account process shares: a reference from its sequence (the
-    sequence's code is the model's name), a company, kanban stages of its own process
-    (`kam.stage`, all shown as columns), chatter, activities and the approval engine.
+    """What every key-account process shares: its common fields (reference, partner,
+    responsible, company, currency, stage: a process only relabels them), a reference from
+    its sequence, kanban stages of its own process (`kam.stage`, all shown as columns),
+    chatter, activities, the approval engine, a counter and stat button on the partner and
+    a printed report.
+
+    A process declares (a missing declaration fails at install, `_register_hook`; missing
+    data when used, with a translated error, never silently):
+
+    - `_kam_process`: its stages' `kam.stage.process`;
+    - `_kam_sequence_code`: the code of the ir.sequence of its references;
+    - `_kam_approval_subtypes`: {approval event: subtype xmlid}, one per event of
+      `APPROVAL_EVENTS`;
+    - `_kam_partner_count_field`: its counter on res.partner, computed by
+      `res.partner._compute_kam_process_counts`; its stat button calls
+      `action_kam_open_process` with the model in the context key `kam_process_model`;
+    - `_kam_action`: the xmlid of its window action, opened for a partner by that button;
+    - `_kam_report`: the xmlid of its printed report (`action_kam_print`).
 
     ================== ======================================================================
     Who                What
@@ -38,6 +53,13 @@ class KamProcessMixin(models.AbstractModel):
     _name = 'kam.process.mixin'
     _description = 'Key-Account Process'
     _inherit = ['kam.approval.mixin', 'mail.thread', 'mail.activity.mixin']
+    _check_company_auto = True
+    # The declarations every process makes (see the class's docstring).
+    _kam_sequence_code = None
+    _kam_approval_subtypes = {}
+    _kam_partner_count_field = None
+    _kam_action = None
+    _kam_report = None
     # Fields only the process's own actions set (e.g. a confirmation date, a filed
     # document): declared per model, refused to every client like the stored computes.
     _kam_engine_fields = ()
@@ -57,14 +79,76 @@ class KamProcessMixin(models.AbstractModel):
     def _default_stage_id(self):
         return self.env['kam.stage'].search([('process', '=', self._kam_process)], order='sequence', limit=1)
 
+    # The common fields: a process relabels them (string, help, domain), e.g.
+    # `partner_id = fields.Many2one(string='Candidate')`.
     name = fields.Char(string='Reference', required=True, readonly=True, copy=False, default='New', index='trigram')
+    partner_id = fields.Many2one(
+        'res.partner', 'Partner', required=True, tracking=True, index=True, check_company=True,
+        domain=[('is_company', '=', True)])
+    user_id = fields.Many2one(
+        'res.users', 'Responsible', default=lambda self: self.env.user, tracking=True, index=True,
+        domain=[('share', '=', False)])
     company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
+    # The company's currency; a process whose amounts are in a chosen currency makes it a
+    # field of its own: `fields.Many2one(related=False, store=True, readonly=False, ...)`.
+    currency_id = fields.Many2one('res.currency', 'Currency', related='company_id.currency_id')
     stage_id = fields.Many2one(
         'kam.stage', default=lambda self: self._default_stage_id(), tracking=True, index=True, copy=False,
         domain=lambda self: [('process', '=', self._kam_process)], group_expand='_read_group_stage_ids',
         ondelete='restrict')
     stage_code = fields.Char(related='stage_id.code')
     color = fields.Integer()
+
+    # ------------------------------------------------------------------------------------
+    # The declarations
+    # ------------------------------------------------------------------------------------
+
+    def _register_hook(self):
+        """A process's missing declaration fails at install (and at every start), loudly."""
+        super()._register_hook()
+        if self._abstract or not self._kam_process:
+            return
+        missing = [name for name in ('_kam_sequence_code', '_kam_action', '_kam_report') if not getattr(self, name)]
+        missing += [f"_kam_approval_subtypes[{event!r}]" for event in APPROVAL_EVENTS
+                    if not self._kam_approval_subtypes.get(event)]
+        counter = self.env['res.partner']._fields.get(self._kam_partner_count_field or '')
+        if not counter or counter.compute != '_compute_kam_process_counts':
+            missing.append("_kam_partner_count_field (a res.partner field computed by _compute_kam_process_counts)")
+        if missing:
+            raise TypeError(f"The process {self._name} does not declare {', '.join(missing)} (kam.process.mixin).")
+
+    @api.model
+    def _kam_next_reference(self):
+        reference = self.env['ir.sequence'].next_by_code(self._kam_sequence_code)
+        if not reference:
+            raise UserError(self.env._(
+                "%(model)s has no sequence %(code)s to number its references: ask an administrator to restore it.",
+                model=self.env['ir.model']._get(self._name).name, code=self._kam_sequence_code))
+        return reference
+
+    def _approval_subtype(self, kind):
+        """The subtype the process declares for this approval event, never a guess."""
+        subtype = self.env.ref(self._kam_approval_subtypes.get(kind) or '_', raise_if_not_found=False)
+        if not subtype or subtype._name != 'mail.message.subtype':
+            raise UserError(self.env._(
+                "%(model)s has no message subtype for the approval event %(event)s: ask an administrator "
+                "to update the Key Accounts module.",
+                model=self.env['ir.model']._get(self._name).name, event=kind))
+        return subtype
+
+    def action_kam_print(self):
+        """Print the process's report (`_kam_report`), once per record."""
+        return self.env.ref(self._kam_report).report_action(self.browse(dict.fromkeys(self.ids)))
+
+    @api.model
+    def _kam_partner_action(self, partner):
+        """The process's records for `partner` (its stat button on the partner)."""
+        action = self.env['ir.actions.act_window']._for_xml_id(self._kam_action)
+        action.update(
+            domain=[('partner_id', '=', partner.id)],
+            context={'default_partner_id': partner.id},
+        )
+        return action
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):
@@ -83,7 +167,7 @@ class KamProcessMixin(models.AbstractModel):
             self._check_created_in_first_stage(vals_list)
         for vals in vals_list:
             if vals.get('name', 'New') == 'New':
-                vals['name'] = self.env['ir.sequence'].next_by_code(self._name) or 'New'
+                vals['name'] = self._kam_next_reference()
         return super().create(vals_list)
 
     def write(self, vals):

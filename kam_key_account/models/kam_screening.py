@@ -42,8 +42,20 @@ class KamScreening(models.Model):
     _description = 'Key-Account Screening'
     _inherit = ['kam.process.mixin', 'kam.filing.mixin']
     _order = 'id desc'
-    _check_company_auto = True
     _kam_process = 'screening'
+    _kam_sequence_code = 'kam.screening'
+    _kam_approval_subtypes = {
+        'requested': 'kam_key_account.mt_kam_screening_approval_requested',
+        'step_approved': 'kam_key_account.mt_kam_screening_approval_step_approved',
+        'approved': 'kam_key_account.mt_kam_screening_approval_approved',
+        'rejected': 'kam_key_account.mt_kam_screening_approval_rejected',
+        'reset': 'kam_key_account.mt_kam_screening_approval_reset',
+        'escalated': 'kam_key_account.mt_kam_screening_approval_escalated',
+    }
+    _kam_partner_count_field = 'kam_screening_count'
+    _kam_action = 'kam_key_account.kam_screening_action'
+    # Prints the filed copy once there is one (action_kam_print).
+    _kam_report = 'kam_key_account.action_report_kam_screening_risk'
     _approval_relevant_fields = (
         'partner_id', 'proposed_tier_id', 'proposed_manager_id', 'annual_sales', 'no_competitor')
     # Draft → (approval engine: Supervisor Review → Manager Approval → Confirmed, or
@@ -57,16 +69,10 @@ class KamScreening(models.Model):
     }
     _kam_engine_fields = ('confirmed_date', 'risk_report_id')
     # S10: the approved risk-analysis table, filed after commit by the filing job.
-    _kam_filing_report = 'kam_key_account.action_report_kam_screening_risk'
+    _kam_filing_report = _kam_report
     _kam_filing_field = 'risk_report_id'
 
-    partner_id = fields.Many2one(
-        'res.partner', 'Candidate', required=True, tracking=True, index=True, check_company=True,
-        domain=[('is_company', '=', True)])
-    user_id = fields.Many2one(
-        'res.users', 'Responsible', default=lambda self: self.env.user, tracking=True, index=True,
-        domain=[('share', '=', False)])
-    currency_id = fields.Many2one(related='company_id.currency_id')
+    partner_id = fields.Many2one(string='Candidate')
     confirmed_date = fields.Date(readonly=True, copy=False)
     # Stored for the unique index below: an index cannot look into the stage table.
     is_open = fields.Boolean(compute='_compute_is_open', store=True, index=True)
@@ -243,11 +249,10 @@ class KamScreening(models.Model):
             self.annual_sales = self.annual_sales or self.partner_id.kam_sales_basis
             self.proposed_manager_id = self.proposed_manager_id or self.partner_id.kam_manager_id
 
-    def action_print_risk_analysis(self):
+    def action_kam_print(self):
         """A confirmed screening prints its filed copy (filed by this print when the job
         has not run yet); any other prints the table as it stands."""
-        return self._kam_filing_print() or self.env.ref(
-            'kam_key_account.action_report_kam_screening_risk').report_action(self)
+        return self._kam_filing_print() or super().action_kam_print()
 
     # approval engine hooks
 

@@ -81,8 +81,19 @@ class KamVisit(models.Model):
     _description = 'Key-Account Visit'
     _inherit = ['kam.process.mixin']
     _order = 'start desc, id desc'
-    _check_company_auto = True
     _kam_process = 'visit'
+    _kam_sequence_code = 'kam.visit'
+    _kam_approval_subtypes = {
+        'requested': 'kam_key_account.mt_kam_visit_approval_requested',
+        'step_approved': 'kam_key_account.mt_kam_visit_approval_step_approved',
+        'approved': 'kam_key_account.mt_kam_visit_approval_approved',
+        'rejected': 'kam_key_account.mt_kam_visit_approval_rejected',
+        'reset': 'kam_key_account.mt_kam_visit_approval_reset',
+        'escalated': 'kam_key_account.mt_kam_visit_approval_escalated',
+    }
+    _kam_partner_count_field = 'kam_visit_count'
+    _kam_action = 'kam_key_account.kam_visit_action'
+    _kam_report = 'kam_key_account.action_report_kam_visit_record'
     # What the reviewers approved (this budget, for this account and company) and what chose
     # them (the team leader of user_id, the account's manager, the company's chain and
     # threshold): changing any of them withdraws the approval.
@@ -104,9 +115,7 @@ class KamVisit(models.Model):
     # The budget approval comes after booking in the header.
     _kam_approval_buttons_xpath = "/form/header/button[@name='action_book']"
 
-    partner_id = fields.Many2one(
-        'res.partner', 'Account', required=True, tracking=True, index=True, check_company=True,
-        domain=[('is_company', '=', True)])
+    partner_id = fields.Many2one(string='Account')
     contact_id = fields.Many2one(
         'res.partner', 'Contact Person', check_company=True,
         domain="[('parent_id', '=', partner_id), ('is_company', '=', False)]")
@@ -114,9 +123,7 @@ class KamVisit(models.Model):
         'res.partner', 'kam_visit_contact_rel', 'visit_id', 'partner_id', 'Customer Attendees', check_company=True,
         domain="[('parent_id', '=', partner_id), ('is_company', '=', False)]",
         help="Invited to the calendar event once the appointment is confirmed.")
-    user_id = fields.Many2one(
-        'res.users', 'Visit Leader', required=True, default=lambda self: self.env.user, tracking=True,
-        index=True, domain=[('share', '=', False)])
+    user_id = fields.Many2one(string='Visit Leader', required=True)
     visitor_ids = fields.Many2many(
         'res.users', 'kam_visit_visitor_rel', 'visit_id', 'user_id', 'Visitors',
         default=lambda self: self.env.user, domain=[('share', '=', False)])
@@ -151,7 +158,9 @@ class KamVisit(models.Model):
         help="拜访前讨论会议: a development visit is confirmed only after this meeting has ended.")
     # V4 plan and budget
     materials = fields.Text('Materials Needed')
-    currency_id = fields.Many2one('res.currency', required=True, default=lambda self: self.env.company.currency_id)
+    # The budget's currency is chosen (the process mixin's is the company's).
+    currency_id = fields.Many2one(
+        related=False, store=True, readonly=False, required=True, default=lambda self: self.env.company.currency_id)
     company_currency_id = fields.Many2one(related='company_id.currency_id', string='Company Currency')
     budget_amount = fields.Monetary('Budgeted Expenses', tracking=True, groups='kam_key_account.group_kam_user')
     gifts = fields.Text(groups='kam_key_account.group_kam_user')
@@ -584,9 +593,6 @@ class KamVisit(models.Model):
             'context': {'default_kam_visit_id': visit.id, 'default_partner_id': visit.partner_id.id},
         })
         return action
-
-    def action_print_visit_record(self):
-        return self.env.ref('kam_key_account.action_report_kam_visit_record').report_action(self._deduplicated())
 
     # ------------------------------------------------------------------------------------
     # Entering a stage (kam.process.mixin `_kam_move_to`): the same checks and side effects

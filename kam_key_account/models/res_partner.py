@@ -2,7 +2,7 @@ import base64
 import json
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 CONTACT_MANNERS = [
     ('visit', 'Visit in Person'),
@@ -146,10 +146,11 @@ class ResPartner(models.Model):
         help="Used to choose the timing and manner of a visit (V2).")
     kam_contact_note_count = fields.Integer(
         compute='_compute_kam_contact_note_count', groups='kam_key_account.group_kam_user')
+    # One counter per process (its `_kam_partner_count_field`), all computed by one method.
     kam_screening_count = fields.Integer(
-        compute='_compute_kam_screening_count', groups='kam_key_account.group_kam_user')
+        compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
     kam_visit_count = fields.Integer(
-        compute='_compute_kam_visit_dates', groups='kam_key_account.group_kam_user')
+        compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
     kam_last_visit_date = fields.Datetime(
         'Last Visit', compute='_compute_kam_visit_dates', groups='kam_key_account.group_kam_user')
     kam_next_visit_date = fields.Datetime(
@@ -188,26 +189,41 @@ class ResPartner(models.Model):
         for partner in self:
             partner.kam_contact_note_count = counts.get(partner, 0)
 
-    def _compute_kam_screening_count(self):
-        Screening = self.env['kam.screening']
-        if not Screening.has_access('read'):
-            self.kam_screening_count = 0
-            return
-        counts = dict(Screening._read_group(
-            [('partner_id', 'in', self.ids)], ['partner_id'], ['__count']))
-        for partner in self:
-            partner.kam_screening_count = counts.get(partner, 0)
+    @api.model
+    def _kam_processes(self):
+        """The key-account processes: every model built on kam.process.mixin."""
+        return [self.env[name] for name in self.env.registry.descendants(['kam.process.mixin'], '_inherit')
+                if not self.env[name]._abstract]
+
+    def _compute_kam_process_counts(self):
+        """Each process's records of the commercial partner, one grouped query per
+        process the user may read (none for the others)."""
+        commercial = self.commercial_partner_id
+        for Process in self._kam_processes():
+            counts = {}
+            if commercial.ids and Process.has_access('read'):
+                counts = dict(Process._read_group([('partner_id', 'in', commercial.ids)], ['partner_id'], ['__count']))
+            for partner in self:
+                partner[Process._kam_partner_count_field] = counts.get(partner.commercial_partner_id, 0)
+
+    def action_kam_open_process(self):
+        """The stat button of a process (its model in the context key `kam_process_model`):
+        its records of this account."""
+        self.ensure_one()
+        name = self.env.context.get('kam_process_model')
+        Process = next((Process for Process in self._kam_processes() if Process._name == name), None)
+        if Process is None:
+            raise UserError(self.env._("%(model)s is not a key-account process.", model=name))
+        return Process._kam_partner_action(self.commercial_partner_id)
 
     def _compute_kam_visit_dates(self):
-        """Counters and dates of every partner at once: three grouped queries."""
+        """The dates of every partner at once: two grouped queries."""
         Visit = self.env['kam.visit']
-        self.kam_visit_count = 0
         self.kam_last_visit_date = False
         self.kam_next_visit_date = False
         if not Visit.has_access('read') or not self.ids:
             return
         now = fields.Datetime.now()
-        counts = dict(Visit._read_group([('partner_id', 'in', self.ids)], ['partner_id'], ['__count']))
         last = dict(Visit._read_group(
             [('partner_id', 'in', self.ids), ('stage_id.code', 'in', ('done', 'summarised'))],
             ['partner_id'], ['actual_start:max']))
@@ -216,7 +232,6 @@ class ResPartner(models.Model):
              ('stage_id.code', 'not in', ('done', 'summarised', 'cancelled'))],
             ['partner_id'], ['start:min']))
         for partner in self:
-            partner.kam_visit_count = counts.get(partner, 0)
             partner.kam_last_visit_date = last.get(partner, False)
             partner.kam_next_visit_date = upcoming.get(partner, False)
 
