@@ -83,7 +83,7 @@ class KamProcessMixin(models.AbstractModel):
     # `partner_id = fields.Many2one(string='Candidate')`.
     name = fields.Char(string='Reference', required=True, readonly=True, copy=False, default='New', index='trigram')
     partner_id = fields.Many2one(
-        'res.partner', 'Partner', required=True, tracking=True, index=True, check_company=True,
+        'res.partner', required=True, tracking=True, index=True, check_company=True,
         domain=[('is_company', '=', True)])
     user_id = fields.Many2one(
         'res.users', 'Responsible', default=lambda self: self.env.user, tracking=True, index=True,
@@ -91,7 +91,7 @@ class KamProcessMixin(models.AbstractModel):
     company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
     # The company's currency; a process whose amounts are in a chosen currency makes it a
     # field of its own: `fields.Many2one(related=False, store=True, readonly=False, ...)`.
-    currency_id = fields.Many2one('res.currency', 'Currency', related='company_id.currency_id')
+    currency_id = fields.Many2one('res.currency', related='company_id.currency_id')
     stage_id = fields.Many2one(
         'kam.stage', default=lambda self: self._default_stage_id(), tracking=True, index=True, copy=False,
         domain=lambda self: [('process', '=', self._kam_process)], group_expand='_read_group_stage_ids',
