@@ -185,3 +185,26 @@ class TestProcessDeclarations(KamCommon):
         for model in ('res.users', 'kam.process.mixin', False):
             with self.subTest(model=model), self.assertRaisesText(UserError, 'is not a key-account process'):
                 partner.with_context(kam_process_model=model).action_kam_open_process()
+
+    def test_partner_counters_one_grouped_query_per_process(self):
+        partners = self.env['res.partner'].create([
+            {'name': f'Counted Account {index}', 'is_company': True} for index in range(20)])
+        self.env['kam.visit'].create([{
+            'partner_id': partner.id, 'start': fields.Datetime.now(),
+            'stop': fields.Datetime.now() + timedelta(hours=1)} for partner in partners[:3]])
+        partners = partners.with_user(self.kam_manager)
+
+        def queries(records):
+            self.env.flush_all()
+            self.env['res.partner'].invalidate_model()
+            before = self.env.cr.sql_log_count
+            counts = records.mapped('kam_visit_count')
+            records.mapped('kam_screening_count')
+            return self.env.cr.sql_log_count - before, counts
+
+        queries(partners.browse(partners[-1].id))  # the manager's rights and rules, once
+        one, _counts = queries(partners.browse(partners[0].id))
+        twenty, counts = queries(partners)
+        self.assertEqual(twenty, one, "the same queries for 1 account and for 20")
+        self.assertLessEqual(twenty, 7, "the partners, then one grouped count per process")
+        self.assertEqual(counts, [1] * 3 + [0] * 17)
