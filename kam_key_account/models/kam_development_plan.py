@@ -36,8 +36,20 @@ class KamDevelopmentPlan(models.Model):
     _description = 'Key-Account Development Plan'
     _inherit = ['kam.controlled.document.mixin', 'kam.filing.mixin']
     _order = 'id desc'
-    _check_company_auto = True
     _kam_process = 'development'
+    _kam_sequence_code = 'kam.development.plan'
+    _kam_approval_subtypes = {
+        'requested': 'kam_key_account.mt_kam_development_plan_approval_requested',
+        'step_approved': 'kam_key_account.mt_kam_development_plan_approval_step_approved',
+        'approved': 'kam_key_account.mt_kam_development_plan_approval_approved',
+        'rejected': 'kam_key_account.mt_kam_development_plan_approval_rejected',
+        'reset': 'kam_key_account.mt_kam_development_plan_approval_reset',
+        'escalated': 'kam_key_account.mt_kam_development_plan_approval_escalated',
+    }
+    _kam_partner_count_field = 'kam_development_plan_count'
+    _kam_action = 'kam_key_account.kam_development_plan_action'
+    # Prints the filed copy once there is one (action_kam_print).
+    _kam_report = 'kam_key_account.action_report_kam_development_plan'
     _approval_relevant_fields = ('partner_id', 'user_id', 'expected_sales', 'expected_profit', 'risk_coefficient')
     # Analysis → (approval engine) Planned → Contacting ⇄ Visiting ⇄ Negotiating → Won / Lost.
     _kam_transitions = {
@@ -57,16 +69,11 @@ class KamDevelopmentPlan(models.Model):
         'first_contact_method', 'first_contact_date', 'first_contact_notes', 'lead_id', 'lost_reason_id',
         'failure_reasons', 'result_summary', 'record_line_ids', 'visit_ids',
     )
-    _kam_filing_report = 'kam_key_account.action_report_kam_development_plan'
+    _kam_filing_report = _kam_report
     _kam_filing_field = 'filed_report_id'
 
-    partner_id = fields.Many2one(
-        'res.partner', 'Account or Prospect', required=True, tracking=True, index=True, check_company=True,
-        domain=[('is_company', '=', True)])
-    user_id = fields.Many2one(
-        'res.users', 'Development Manager', required=True, default=lambda self: self.env.user, tracking=True,
-        index=True, domain=[('share', '=', False)])
-    currency_id = fields.Many2one(related='company_id.currency_id')
+    partner_id = fields.Many2one(string='Account or Prospect')
+    user_id = fields.Many2one(string='Development Manager', required=True)
     previous_revision_id = fields.Many2one('kam.development.plan', readonly=True, copy=False)
     lead_id = fields.Many2one(
         'crm.lead', 'Opportunity', check_company=True, tracking=True, index='btree_not_null', copy=False,
@@ -269,9 +276,9 @@ class KamDevelopmentPlan(models.Model):
                         'default_visit_type': 'development'},
         }
 
-    def action_print_plan(self):
-        return self._kam_filing_print() or self.env.ref(
-            'kam_key_account.action_report_kam_development_plan').report_action(self)
+    def action_kam_print(self):
+        """An approved plan prints its filed copy; any other prints as it stands."""
+        return self._kam_filing_print() or super().action_kam_print()
 
     def action_print_record(self):
         return self.env.ref('kam_key_account.action_report_kam_development_record').report_action(self)

@@ -151,6 +151,8 @@ class ResPartner(models.Model):
         compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
     kam_visit_count = fields.Integer(
         compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
+    kam_development_plan_count = fields.Integer(
+        compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
     kam_last_visit_date = fields.Datetime(
         'Last Visit', compute='_compute_kam_visit_dates', groups='kam_key_account.group_kam_user')
     kam_next_visit_date = fields.Datetime(
