@@ -291,6 +291,8 @@ class ProcessContract:
         self.assertIn(record, Model.search(action['domain']), "the stat button opens the new record")
         self.assertEqual(len(Model.search(action['domain'])), count, "and what the counter counts")
         self.assertEqual(action['context'].get('default_partner_id'), partner.id)
+        edited = partner.new({}, origin=partner)  # the account's form, being edited
+        self.assertEqual(edited[record._kam_partner_count_field], count)
         # Seen from one of its contacts, the account's counter.
         contact = self.env['res.partner'].create({'name': 'Counter Contact', 'parent_id': partner.id})
         self.assertEqual(contact.with_user(self.kam_manager)[record._kam_partner_count_field], count)

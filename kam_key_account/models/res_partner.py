@@ -199,14 +199,15 @@ class ResPartner(models.Model):
 
     def _compute_kam_process_counts(self):
         """Each process's records of the commercial partner, one grouped query per
-        process the user may read (none for the others)."""
-        commercial = self.commercial_partner_id
+        process the user may read (none for the others). A partner being edited counts
+        those of its saved commercial partner."""
+        commercial = self.commercial_partner_id._origin
         for Process in self._kam_processes():
             counts = {}
             if commercial.ids and Process.has_access('read'):
                 counts = dict(Process._read_group([('partner_id', 'in', commercial.ids)], ['partner_id'], ['__count']))
             for partner in self:
-                partner[Process._kam_partner_count_field] = counts.get(partner.commercial_partner_id, 0)
+                partner[Process._kam_partner_count_field] = counts.get(partner.commercial_partner_id._origin, 0)
 
     def action_kam_open_process(self):
         """The stat button of a process (its model in the context key `kam_process_model`):
