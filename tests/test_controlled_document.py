@@ -92,3 +92,23 @@ class TestControlledDocument(KamDevelopmentPlanCommon):
                     self.assertIn(text, body)
                 self.assertIn('kam_controlled_header', body)
                 self.assertIn('kam_controlled_footer', body)
+
+    def test_obsolete_version_keeps_its_record_as_it_was(self):
+        """Read-only means its lines too: the development record of an obsolete version is
+        neither added to, changed nor emptied (a controlled one's goes on)."""
+        plan = self.approve_plan(self.plan)
+        mine = plan.with_user(self.kam_user)
+        mine.write({'record_line_ids': [(0, 0, {'duration': 1, 'method': 'phone'})]})
+        line = plan.record_line_ids
+        mine.action_new_revision()
+        self.assertEqual(plan.control_state, 'obsolete')
+        Record = self.env['kam.development.plan.record'].with_user(self.kam_user)
+        with self.assertRaisesText(UserError, 'not edited in place'):
+            Record.create({'plan_id': plan.id, 'duration': 2})
+        with self.assertRaisesText(UserError, 'not edited in place'):
+            line.with_user(self.kam_user).write({'duration': 5})
+        with self.assertRaisesText(UserError, 'not edited in place'):
+            line.with_user(self.kam_user).unlink()
+        with self.assertRaisesText(UserError, 'not edited in place'):
+            mine.write({'record_line_ids': [(0, 0, {'duration': 1})]})
+        self.assertRecordValues(plan, [{'contact_count': 1, 'total_hours': 1}])

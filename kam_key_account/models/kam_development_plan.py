@@ -91,7 +91,9 @@ class KamDevelopmentPlan(models.Model):
     customer_purchases = fields.Monetary(
         "Customer's Total Purchases", help="An estimate of what the customer buys per year, from everyone.")
     our_share = fields.Float('Our Share (%)', compute='_compute_share', digits=(5, 1))
-    books_sales_summary = fields.Text('Sales per Product (Books)', compute='_compute_books_sales_summary')
+    # Key Accounts roles only: the books refuse their figures to anyone else (the archive room).
+    books_sales_summary = fields.Text(
+        'Sales per Product (Books)', compute='_compute_books_sales_summary', groups='kam_key_account.group_kam_user')
     # D5 competitors and risk
     competitor_ids = fields.Many2many('kam.competitor', string='Competitors', check_company=True)
     our_strengths = fields.Text()
@@ -182,15 +184,16 @@ class KamDevelopmentPlan(models.Model):
     @api.depends('partner_id')
     def _compute_books_sales_summary(self):
         today = fields.Date.context_today(self)
-        lines = self.env['res.partner']._kam_sales_by_product(
-            self.partner_id, today - timedelta(days=365), today) if self.partner_id else []
         by_partner = {}
-        for line in lines:
-            by_partner.setdefault(line['partner'], []).append(line)
+        # In each plan's own company (and currency), one call per company.
+        for company, plans in self.filtered('partner_id').grouped('company_id').items():
+            for line in self.env['res.partner']._kam_sales_by_product(
+                    plans.partner_id, today - timedelta(days=365), today, company):
+                by_partner.setdefault((company, line['partner']), []).append(line)
         for plan in self:
             plan.books_sales_summary = "\n".join(
                 f"{line['product'].display_name}: {line['quantity']:g} / {line['amount']:,.2f}"
-                for line in by_partner.get(plan.partner_id, [])) or False
+                for line in by_partner.get((plan.company_id, plan.partner_id), [])) or False
 
     @api.depends('expected_profit', 'risk_coefficient', *COST_FIELDS, 'company_id.kam_development_threshold')
     def _compute_expected_value(self):
