@@ -205,7 +205,7 @@ class TestDevelopmentPlanArchivist(KamDevelopmentPlanCommon):
 
         def books(partner_model, partners, date_from, date_to, company=None):
             if not partner_model.env.su and not partner_model.env.user.has_group('kam_key_account.group_kam_user'):
-                raise AccessError("Only Key Accounts users may read the sales figures of accounts.")
+                raise AccessError(partner_model.env._("Only Key Accounts users may read the sales figures of accounts."))
             return []
 
         with patch.object(Partner, '_kam_sales_by_product', books):
