@@ -360,7 +360,14 @@ class KamDevelopmentPlan(models.Model):
                     "%(plan)s needs its purchase factors (D3) before approval is requested.", plan=plan.display_name))
 
     def _kam_development_visit_done(self, visits):
-        """D11: each completed development visit logs its contact, once."""
+        """D11: each completed development visit logs its contact, once, on the version of
+        its plan in force: a visit planned under a version that a New Revision replaced
+        moves to the revision (the obsolete version's record is kept as it was)."""
+        in_force = visits.development_plan_id._kam_version_in_force()
+        for plan, planned in visits.grouped('development_plan_id').items():
+            if in_force[plan] != plan:
+                planned.sudo().development_plan_id = in_force[plan]
+        visits = visits.filtered(lambda v: v.development_plan_id.control_state != 'obsolete')
         logged = set(self.env['kam.development.plan.record'].search([('visit_id', 'in', visits.ids)]).visit_id.ids)
         self.env['kam.development.plan.record'].sudo().create([{
             'plan_id': visit.development_plan_id.id,
@@ -373,3 +380,17 @@ class KamDevelopmentPlan(models.Model):
             'progress': 'explanation',
             'notes': visit.purpose,
         } for visit in visits if visit.id not in logged])
+
+    def _kam_version_in_force(self):
+        """{plan: the version of its document in force}: itself, or for an obsolete version
+        the revision that replaced it, however many times it was revised (one search)."""
+        in_force = {plan: plan for plan in self}
+        obsolete = self.filtered(lambda p: p.control_state == 'obsolete')
+        if obsolete:
+            current = self.sudo().search([
+                ('document_number', 'in', obsolete.mapped('document_number')),
+                ('company_id', 'in', obsolete.company_id.ids), ('control_state', '!=', 'obsolete')])
+            by_number = {(plan.company_id, plan.document_number): plan.with_env(self.env) for plan in current}
+            for plan in obsolete:
+                in_force[plan] = by_number.get((plan.company_id, plan.document_number), plan)
+        return in_force
