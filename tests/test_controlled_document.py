@@ -1,11 +1,27 @@
 """The controlled-document mixin (issue 8), through its first consumer, the development plan."""
-from odoo.exceptions import AccessError, UserError
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import call_kw
 
 from .common import KamDevelopmentPlanCommon
 
 
 class TestControlledDocument(KamDevelopmentPlanCommon):
+
+    def _development_visit(self, plan):
+        premeeting = self.env['calendar.event'].create({
+            'name': 'Pre-visit discussion', 'start': fields.Datetime.now() - timedelta(hours=3),
+            'stop': fields.Datetime.now() - timedelta(hours=2),
+            'partner_ids': [(6, 0, self.kam_supervisor.partner_id.ids)]})
+        start = fields.Datetime.now().replace(microsecond=0) - timedelta(hours=1)
+        return self.env['kam.visit'].with_user(self.kam_supervisor).create({
+            'partner_id': plan.partner_id.id, 'contact_id': self.prospect_contact.id,
+            'visit_type': 'development', 'development_plan_id': plan.id, 'premeeting_event_id': premeeting.id,
+            'purpose': 'Demonstrate the line controller', 'start': start, 'stop': start + timedelta(hours=1),
+            'actual_start': start, 'actual_stop': start + timedelta(minutes=90),
+        })
 
     def test_number_and_draft_on_create(self):
         self.assertEqual(self.plan.document_number, self.plan.name)
@@ -92,3 +108,38 @@ class TestControlledDocument(KamDevelopmentPlanCommon):
                     self.assertIn(text, body)
                 self.assertIn('kam_controlled_header', body)
                 self.assertIn('kam_controlled_footer', body)
+
+    def test_obsolete_version_keeps_its_record_as_it_was(self):
+        """Read-only means its lines too: the development record of an obsolete version is
+        neither added to, changed nor emptied (a controlled one's goes on)."""
+        plan = self.approve_plan(self.plan)
+        mine = plan.with_user(self.kam_user)
+        mine.write({'record_line_ids': [(0, 0, {'duration': 1, 'method': 'phone'})]})
+        line = plan.record_line_ids
+        mine.action_new_revision()
+        self.assertEqual(plan.control_state, 'obsolete')
+        Record = self.env['kam.development.plan.record'].with_user(self.kam_user)
+        with self.assertRaisesText(UserError, 'not edited in place'):
+            Record.create({'plan_id': plan.id, 'duration': 2})
+        with self.assertRaisesText(UserError, 'not edited in place'):
+            line.with_user(self.kam_user).write({'duration': 5})
+        with self.assertRaisesText(UserError, 'not edited in place'):
+            line.with_user(self.kam_user).unlink()
+        with self.assertRaisesText(UserError, 'not edited in place'):
+            mine.write({'record_line_ids': [(0, 0, {'duration': 1})]})
+        self.assertRecordValues(plan, [{'contact_count': 1, 'total_hours': 1}])
+
+    def test_visit_of_a_replaced_version_logs_on_the_version_in_force(self):
+        """A development visit planned under a version that a New Revision replaced logs
+        its contact on the version in force, not on the obsolete one (kept as it was); no
+        visit is newly linked to an obsolete version."""
+        plan = self.approve_plan(self.plan)
+        visit = self._development_visit(plan)
+        revision = self.env['kam.development.plan'].browse(plan.with_user(self.kam_user).action_new_revision()['res_id'])
+        visit.action_confirm_appointment()
+        visit.action_done()
+        self.assertFalse(plan.record_line_ids, "the obsolete version's record is kept as it was")
+        self.assertEqual(revision.record_line_ids.visit_id, visit)
+        self.assertEqual(visit.development_plan_id, revision)
+        with self.assertRaisesText(ValidationError, 'obsolete'):
+            self._development_visit(plan)

@@ -1,5 +1,6 @@
 """Development plans (D1-D12): the whole path, the forecast, the record, both results."""
 from datetime import timedelta
+from unittest.mock import patch
 
 from psycopg2.errors import CheckViolation
 
@@ -192,3 +193,24 @@ class TestDevelopmentPlanArchivist(KamDevelopmentPlanCommon):
             draft.with_user(archivist).read(['name'])
         with self.assertRaises(AccessError):
             confirmed.with_user(archivist).write({'result_summary': 'Changed'})
+
+    def test_archivist_reads_the_form_when_the_books_refuse_them(self):
+        """With the accounting bridge, the books' per-product sales refuse anyone without a
+        Key Accounts role (kam_key_account_account: _kam_check_sales_access): the archive
+        room still opens a confirmed plan, without those figures."""
+        archivist = new_test_user(self.env, login='kam_t_dev_archivist2', groups='kam_key_account.group_kam_archivist',
+                                  company_id=self.company.id)
+        confirmed = self.approve_plan(self.plan)
+        Partner = type(self.env['res.partner'])
+
+        def books(partner_model, partners, date_from, date_to, company=None):
+            if not partner_model.env.su and not partner_model.env.user.has_group('kam_key_account.group_kam_user'):
+                raise AccessError(partner_model.env._("Only Key Accounts users may read the sales figures of accounts."))
+            return []
+
+        with patch.object(Partner, '_kam_sales_by_product', books):
+            Plan = self.env['kam.development.plan'].with_user(archivist)
+            fields_ = Plan.get_views([(False, 'form')])['models']['kam.development.plan']['fields']
+            confirmed.with_user(archivist).web_read({name: {} for name in fields_})
+            # KAM users still see them.
+            confirmed.with_user(self.kam_user).web_read({'books_sales_summary': {}})

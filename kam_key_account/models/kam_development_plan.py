@@ -98,7 +98,9 @@ class KamDevelopmentPlan(models.Model):
     customer_purchases = fields.Monetary(
         "Customer's Total Purchases", help="An estimate of what the customer buys per year, from everyone.")
     our_share = fields.Float('Our Share (%)', compute='_compute_share', digits=(5, 1))
-    books_sales_summary = fields.Text('Sales per Product (Books)', compute='_compute_books_sales_summary')
+    # Key Accounts roles only: the books refuse their figures to anyone else (the archive room).
+    books_sales_summary = fields.Text(
+        'Sales per Product (Books)', compute='_compute_books_sales_summary', groups='kam_key_account.group_kam_user')
     # D5 competitors and risk
     competitor_ids = fields.Many2many('kam.competitor', string='Competitors', check_company=True)
     our_strengths = fields.Text()
@@ -189,15 +191,16 @@ class KamDevelopmentPlan(models.Model):
     @api.depends('partner_id')
     def _compute_books_sales_summary(self):
         today = fields.Date.context_today(self)
-        lines = self.env['res.partner']._kam_sales_by_product(
-            self.partner_id, today - timedelta(days=365), today) if self.partner_id else []
         by_partner = {}
-        for line in lines:
-            by_partner.setdefault(line['partner'], []).append(line)
+        # In each plan's own company (and currency), one call per company.
+        for company, plans in self.filtered('partner_id').grouped('company_id').items():
+            for line in self.env['res.partner']._kam_sales_by_product(
+                    plans.partner_id, today - timedelta(days=365), today, company):
+                by_partner.setdefault((company, line['partner']), []).append(line)
         for plan in self:
             plan.books_sales_summary = "\n".join(
                 f"{line['product'].display_name}: {line['quantity']:g} / {line['amount']:,.2f}"
-                for line in by_partner.get(plan.partner_id, [])) or False
+                for line in by_partner.get((plan.company_id, plan.partner_id), [])) or False
 
     @api.depends('expected_profit', 'risk_coefficient', *COST_FIELDS, 'company_id.kam_development_threshold')
     def _compute_expected_value(self):
@@ -364,7 +367,14 @@ class KamDevelopmentPlan(models.Model):
                     "%(plan)s needs its purchase factors (D3) before approval is requested.", plan=plan.display_name))
 
     def _kam_development_visit_done(self, visits):
-        """D11: each completed development visit logs its contact, once."""
+        """D11: each completed development visit logs its contact, once, on the version of
+        its plan in force: a visit planned under a version that a New Revision replaced
+        moves to the revision (the obsolete version's record is kept as it was)."""
+        in_force = visits.development_plan_id._kam_version_in_force()
+        for plan, planned in visits.grouped('development_plan_id').items():
+            if in_force[plan] != plan:
+                planned.sudo().development_plan_id = in_force[plan]
+        visits = visits.filtered(lambda v: v.development_plan_id.control_state != 'obsolete')
         logged = set(self.env['kam.development.plan.record'].search([('visit_id', 'in', visits.ids)]).visit_id.ids)
         self.env['kam.development.plan.record'].sudo().create([{
             'plan_id': visit.development_plan_id.id,
@@ -377,3 +387,17 @@ class KamDevelopmentPlan(models.Model):
             'progress': 'explanation',
             'notes': visit.purpose,
         } for visit in visits if visit.id not in logged])
+
+    def _kam_version_in_force(self):
+        """{plan: the version of its document in force}: itself, or for an obsolete version
+        the revision that replaced it, however many times it was revised (one search)."""
+        in_force = {plan: plan for plan in self}
+        obsolete = self.filtered(lambda p: p.control_state == 'obsolete')
+        if obsolete:
+            current = self.sudo().search([
+                ('document_number', 'in', obsolete.mapped('document_number')),
+                ('company_id', 'in', obsolete.company_id.ids), ('control_state', '!=', 'obsolete')])
+            by_number = {(plan.company_id, plan.document_number): plan.with_env(self.env) for plan in current}
+            for plan in obsolete:
+                in_force[plan] = by_number.get((plan.company_id, plan.document_number), plan)
+        return in_force

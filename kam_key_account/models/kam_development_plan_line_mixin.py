@@ -3,12 +3,12 @@ from odoo import api, fields, models
 
 class KamDevelopmentPlanLineMixin(models.AbstractModel):
     """Lines of a development plan are part of it: whoever may write the plan writes them.
-    Lines of the plan's content (`_kam_controlled_line`) are frozen with a controlled
-    version, like its fields; the development record is its execution and is not."""
+    A line is checked as a write of the plan's one2many field: the lines of the plan's
+    content are frozen with a controlled version, like its fields; the development record,
+    its execution, is not (`_kam_uncontrolled_fields`); an obsolete version's are all kept."""
     _name = 'kam.development.plan.line.mixin'
     _description = 'Development Plan Line'
     _check_company_auto = True
-    _kam_controlled_line = True
 
     plan_id = fields.Many2one('kam.development.plan', required=True, ondelete='cascade', index=True)
     company_id = fields.Many2one(related='plan_id.company_id')
@@ -18,10 +18,10 @@ class KamDevelopmentPlanLineMixin(models.AbstractModel):
         if self.env.su:
             return
         plans.check_access('write')
-        if self._kam_controlled_line:
-            plans._check_controlled_write({self._kam_line_field(): True})
-        else:
-            plans._check_controlled_write({})
+        # As a write of the plan's line field: a controlled version refuses it unless the
+        # plan lists it among its `_kam_uncontrolled_fields` (the record), an obsolete one
+        # always does (its record is kept as it was, like the rest).
+        plans._check_controlled_write({self._kam_line_field(): True})
 
     def _kam_line_field(self):
         return next(name for name, field in self.env['kam.development.plan']._fields.items()

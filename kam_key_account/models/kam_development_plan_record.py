@@ -19,7 +19,6 @@ class KamDevelopmentPlanRecord(models.Model):
     _description = 'Development Record Line'
     _inherit = ['kam.development.plan.line.mixin']
     _order = 'plan_id, date, id'
-    _kam_controlled_line = False
 
     date = fields.Datetime('Date and Time', required=True, default=fields.Datetime.now)
     contact_id = fields.Many2one('res.partner', 'Person Met', check_company=True)

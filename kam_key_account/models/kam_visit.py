@@ -321,6 +321,10 @@ class KamVisit(models.Model):
                 raise ValidationError(self.env._(
                     "%(visit)s belongs to the development plan %(plan)s: it must be a development visit "
                     "of the same account.", visit=visit.name, plan=visit.development_plan_id.name))
+            if visit.development_plan_id.control_state == 'obsolete':
+                raise ValidationError(self.env._(
+                    "%(plan)s is an obsolete version of its development plan: link %(visit)s to the version in force.",
+                    visit=visit.name, plan=visit.development_plan_id.display_name))
 
     @api.constrains('visit_type', 'visitor_ids', 'user_id')
     def _check_development_visitors(self):
