@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import new_test_user
-
 from tests.common import KamDevelopmentPlanCommon
 
 from .common import KamBooksCommon
