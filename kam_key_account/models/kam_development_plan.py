@@ -188,19 +188,23 @@ class KamDevelopmentPlan(models.Model):
             plan.recorded_sales = sum(plan.sale_line_ids.mapped('amount')) or plan.won_revenue
             plan.our_share = 100.0 * plan.recorded_sales / plan.customer_purchases if plan.customer_purchases else 0.0
 
-    @api.depends('partner_id')
+    @api.depends('partner_id', 'company_id')
+    @api.depends_context('uid', 'allowed_company_ids')
     def _compute_books_sales_summary(self):
         today = fields.Date.context_today(self)
         by_partner = {}
-        # In each plan's own company (and currency), one call per company.
-        for company, plans in self.filtered('partner_id').grouped('company_id').items():
-            for line in self.env['res.partner']._kam_sales_by_product(
-                    plans.partner_id, today - timedelta(days=365), today, company):
-                by_partner.setdefault((company, line['partner']), []).append(line)
+        # With the reader's own rights: the archive room reads the plan, not the account's
+        # sales; each plan's figures are those of its company, when the user works in it.
+        if self.env.su or self.env.user.has_group('kam_key_account.group_kam_user'):
+            plans = self.filtered(lambda p: p.partner_id and p.company_id in self.env.companies)
+            for company, company_plans in plans.grouped('company_id').items():
+                for line in self.env['res.partner']._kam_sales_by_product(
+                        company_plans.partner_id, today - timedelta(days=365), today, company):
+                    by_partner.setdefault((line['partner'], company), []).append(line)
         for plan in self:
             plan.books_sales_summary = "\n".join(
                 f"{line['product'].display_name}: {line['quantity']:g} / {line['amount']:,.2f}"
-                for line in by_partner.get((plan.company_id, plan.partner_id), [])) or False
+                for line in by_partner.get((plan.partner_id, plan.company_id), [])) or False
 
     @api.depends('expected_profit', 'risk_coefficient', *COST_FIELDS, 'company_id.kam_development_threshold')
     def _compute_expected_value(self):
