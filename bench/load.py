@@ -60,18 +60,18 @@ def prepare(args):
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})
         users = {login: env['res.users'].search([('login', '=', login)]) for login in (
-            'bench_user', 'bench_manager', 'bench_reviewer', 'bench_director', 'bench_supervisor', 'bench_crm')}
+            'scale_user', 'scale_manager', 'scale_reviewer', 'scale_director', 'scale_supervisor', 'scale_crm')}
         env.ref('kam_key_account.kam_approval_step_screening_supervisor').write({
             'approver_kind': 'users', 'mode': 'any',
-            'user_ids': [(6, 0, (users['bench_manager'] | users['bench_reviewer']).ids)]})
+            'user_ids': [(6, 0, (users['scale_manager'] | users['scale_reviewer']).ids)]})
         env.ref('kam_key_account.kam_approval_step_screening_manager').write({
             'approver_kind': 'users', 'mode': 'any',
-            'user_ids': [(6, 0, (users['bench_director'] | users['bench_supervisor']).ids)]})
+            'user_ids': [(6, 0, (users['scale_director'] | users['scale_supervisor']).ids)]})
         partners = env['res.partner'].search([('is_company', '=', True)], order='id desc', limit=SCREENINGS)
-        screenings = env['kam.screening'].with_user(users['bench_user']).create([
+        screenings = env['kam.screening'].with_user(users['scale_user']).create([
             record_values(env, 'kam.screening', partner, users, i) for i, partner in enumerate(partners)])
         screenings.sudo().risk_line_ids.write({'score': 4})
-        screenings.with_user(users['bench_user']).action_request_approval()
+        screenings.with_user(users['scale_user']).action_request_approval()
         # Half of them overdue: the cron threads and the administrator escalate them while
         # the reviewers decide.
         overdue = screenings[::2].approval_review_id
@@ -304,10 +304,10 @@ def main():
     stats = Stats()
     try:
         wait_for_server(base, server)
-        roles = [('bench_manager', reviewer_loop), ('bench_reviewer', reviewer_loop),
-                 ('bench_director', reviewer_loop), ('bench_supervisor', reviewer_loop),
-                 ('bench_user', requester_loop), ('admin', escalator_loop),
-                 ('bench_manager', reader_loop), ('bench_reviewer', reviewer_loop)]
+        roles = [('scale_manager', reviewer_loop), ('scale_reviewer', reviewer_loop),
+                 ('scale_director', reviewer_loop), ('scale_supervisor', reviewer_loop),
+                 ('scale_user', requester_loop), ('admin', escalator_loop),
+                 ('scale_manager', reader_loop), ('scale_reviewer', reviewer_loop)]
         roles = list(itertools.islice(itertools.cycle(roles), args.clients))
         clients = [(Client(base, args.database, login, stats), loop) for login, loop in roles]
         deadline = time.time() + args.seconds

@@ -25,12 +25,12 @@ SIZES = {
 BATCH = 1_000
 # Bench users: login = password (the load test logs in with them).
 BENCH_USERS = {
-    'bench_user': ('Bench KAM User', 'kam_key_account.group_kam_user'),
-    'bench_supervisor': ('Bench Supervisor', 'kam_key_account.group_kam_supervisor'),
-    'bench_manager': ('Bench Manager', 'kam_key_account.group_kam_manager'),
-    'bench_reviewer': ('Bench Reviewer', 'kam_key_account.group_kam_supervisor'),
-    'bench_director': ('Bench Director', 'kam_key_account.group_kam_director'),
-    'bench_crm': ('Bench Salesman', 'sales_team.group_sale_salesman'),
+    'scale_user': ('Bench KAM User', 'kam_key_account.group_kam_user'),
+    'scale_supervisor': ('Bench Supervisor', 'kam_key_account.group_kam_supervisor'),
+    'scale_manager': ('Bench Manager', 'kam_key_account.group_kam_manager'),
+    'scale_reviewer': ('Bench Reviewer', 'kam_key_account.group_kam_supervisor'),
+    'scale_director': ('Bench Director', 'kam_key_account.group_kam_director'),
+    'scale_crm': ('Bench Salesman', 'sales_team.group_sale_salesman'),
 }
 
 _logger = logging.getLogger('kam.bench.populate')
@@ -59,12 +59,12 @@ def record_values(env, model, partner, users, index):
     """Values of one process record: the known processes get realistic values, a process
     that lands later gets its partner, leader and every required field without a default."""
     if model == 'kam.screening':
-        return {'partner_id': partner.id, 'annual_sales': 6_000_000, 'proposed_manager_id': users['bench_user'].id,
+        return {'partner_id': partner.id, 'annual_sales': 6_000_000, 'proposed_manager_id': users['scale_user'].id,
                 'needs': '<p>Predictive maintenance</p>', 'technology_score': 4, 'production_score': 4,
                 'after_sales_score': 3, 'no_competitor': True}
     if model == 'kam.visit':
         start = env.cr.now() + timedelta(days=1 + index % 60, hours=index % 8)
-        return {'partner_id': partner.id, 'start': start, 'user_id': users['bench_user'].id}
+        return {'partner_id': partner.id, 'start': start, 'user_id': users['scale_user'].id}
     Model = env[model]
     defaults = Model.default_get(list(Model._fields))
     vals = {}
@@ -73,7 +73,7 @@ def record_values(env, model, partner, users, index):
             continue
         if field.type == 'many2one':
             vals[fname] = partner.id if field.comodel_name == 'res.partner' else (
-                users['bench_user'].id if field.comodel_name == 'res.users'
+                users['scale_user'].id if field.comodel_name == 'res.users'
                 else env[field.comodel_name].search([], limit=1).id)
         elif field.type in ('char', 'text', 'html'):
             vals[fname] = f'Bench {index}'
@@ -120,7 +120,7 @@ def populate_records(env, size):
     for batch in batches(key_accounts):
         for tier, chunk in zip(tiers, [batch[i::len(tiers)] for i in range(len(tiers))], strict=False):
             chunk.write({'kam_is_key_account': True, 'kam_tier_id': tier.id,
-                         'kam_manager_id': users['bench_user'].id, 'kam_confirmed_date': cr.now().date()})
+                         'kam_manager_id': users['scale_user'].id, 'kam_confirmed_date': cr.now().date()})
         cr.commit()
     _logger.info("%d key accounts", len(key_accounts))
 
@@ -129,7 +129,7 @@ def populate_records(env, size):
     per_model = size['records'] // len(models)
     prospects = partners[size['key_accounts']:]
     for model in models:
-        Model = env[model].with_user(users['bench_user']).with_context(tracking_disable=True)
+        Model = env[model].with_user(users['scale_user']).with_context(tracking_disable=True)
         done = 0
         while done < per_model:
             count = min(BATCH, per_model - done)
@@ -141,36 +141,38 @@ def populate_records(env, size):
             cr.commit()
         _logger.info("%s: %d records", model, per_model)
 
-    # Pending reviews through the engine: the first ones wait for bench_manager alone (My
-    # Approvals), the rest for bench_reviewer; all of them are what the escalation cron reads.
+    # Pending reviews through the engine: the first ones wait for scale_manager alone (My
+    # Approvals), the rest for scale_reviewer; all of them are what the escalation cron reads.
     step = env.ref('kam_key_account.kam_approval_step_screening_supervisor')
     screenings = env['kam.screening'].search([
-        ('approval_state', '=', 'draft'), ('user_id', '=', users['bench_user'].id)], order='id', limit=size['requested'])
-    for reviewer, chunk in (('bench_manager', screenings[:size['pending_for_manager']]),
-                            ('bench_reviewer', screenings[size['pending_for_manager']:])):
+        ('approval_state', '=', 'draft'), ('user_id', '=', users['scale_user'].id)], order='id', limit=size['requested'])
+    for reviewer, chunk in (('scale_manager', screenings[:size['pending_for_manager']]),
+                            ('scale_reviewer', screenings[size['pending_for_manager']:])):
         step.write({'approver_kind': 'users', 'user_ids': [(6, 0, users[reviewer].ids)]})
         for batch in batches(chunk):
-            batch.with_user(users['bench_user']).action_request_approval()
+            batch.with_user(users['scale_user']).action_request_approval()
             cr.commit()
-    step.write({'approver_kind': 'users', 'user_ids': [(6, 0, users['bench_manager'].ids)]})
+    step.write({'approver_kind': 'users', 'user_ids': [(6, 0, users['scale_manager'].ids)]})
     env.ref('kam_key_account.kam_approval_step_screening_manager').write(
-        {'approver_kind': 'users', 'user_ids': [(6, 0, users['bench_director'].ids)]})
+        {'approver_kind': 'users', 'user_ids': [(6, 0, users['scale_director'].ids)]})
     cr.commit()
-    _logger.info("%d approval requests (%d for bench_manager)", len(screenings), size['pending_for_manager'])
+    _logger.info("%d approval requests (%d for scale_manager)", len(screenings), size['pending_for_manager'])
 
-    # Activities through activity_schedule, on leads and partners, for several users.
+    # Activities through activity_schedule, on leads and partners, for several users; without
+    # an assignment mail each (mail_activity_quick_update), as an import would create them.
     existing = env['mail.activity'].search_count([])
     wanted = max(size['activities'] - existing, 0)
     leads = env['crm.lead'].search([], order='id', limit=wanted // 2)
     targets = list(leads) + list(partners[:wanted - len(leads)])
-    assignees = cycle([users['bench_crm'], users['bench_user'], users['bench_manager'], users['bench_supervisor']])
+    assignees = cycle([users['scale_crm'], users['scale_user'], users['scale_manager'], users['scale_supervisor']])
     for batch in batches(targets):
         by_user = {}
         for record in batch:
             by_user.setdefault(next(assignees), []).append(record)
         for user, records in by_user.items():
             for model in {r._name for r in records}:
-                env[model].browse([r.id for r in records if r._name == model]).activity_schedule(
+                env[model].with_context(mail_activity_quick_update=True).browse(
+                    [r.id for r in records if r._name == model]).activity_schedule(
                     'mail.mail_activity_data_todo', user_id=user.id, summary='Bench follow-up',
                     date_deadline=(cr.now() + timedelta(days=7)).date())
         cr.commit()

@@ -105,8 +105,9 @@ class BenchSideBySide(TransactionCase):
     # read specifications as the web client builds them from a view
     # ------------------------------------------------------------------------------------
 
-    def view_spec(self, model, view_type, view_id=False):
-        views = self.env[model].get_views([(view_id, view_type)])
+    def view_spec(self, model, view_type, view_id=False, user=None):
+        """The fields of a view as `user` gets it, with the web client's read specification."""
+        views = self.env[model].with_user(user or self.env.user).get_views([(view_id, view_type)])
         arch = etree.fromstring(views['views'][view_type]['arch'])
         fields = self.env[model]._fields
         spec = {}
@@ -137,7 +138,7 @@ class BenchSideBySide(TransactionCase):
                 getattr(self, f'_row_{name}')()
 
     def kanban(self, model, domain, user, limit=80):
-        spec, arch = self.view_spec(model, 'kanban')
+        spec, arch = self.view_spec(model, 'kanban', user=user)
         groupby = arch.get('default_group_by') or 'stage_id'
         Model = self.env[model].with_user(user)
         return lambda: Model.web_read_group(
@@ -145,7 +146,7 @@ class BenchSideBySide(TransactionCase):
             unfold_read_default_limit=limit) and None
 
     def _row_kanban(self):
-        user = self.users['bench_manager']
+        user = self.users['scale_manager']
         crm_domain = [('type', '=', 'opportunity')]
         self.measure(self.kanban('crm.lead', crm_domain, user))  # warm the caches
         crm = self.measure(self.kanban('crm.lead', crm_domain, user))
@@ -160,7 +161,7 @@ class BenchSideBySide(TransactionCase):
                      "crm.lead pipeline", crm, goal=1.0, note=constant)
 
     def _row_create(self):
-        user = self.users['bench_user']
+        user = self.users['scale_user']
         partners = self.env['res.partner'].search([('is_company', '=', True)], order='id desc', limit=20)
         Lead = self.env['crm.lead'].with_user(user)
 
@@ -180,14 +181,14 @@ class BenchSideBySide(TransactionCase):
             self.row(f"Create a {model}", ours, "Create a crm.lead", crm, goal=1.0)
 
     def _row_approval_step(self):
-        manager = self.users['bench_manager']
+        manager = self.users['scale_manager']
         pending = self.env['kam.screening'].search([
             ('approval_state', '=', 'pending'),
             ('approval_review_id.reviewer_ids', 'in', manager.ids)], limit=2)
-        self.assertEqual(len(pending), 2, "the populated database has screenings pending for bench_manager")
+        self.assertEqual(len(pending), 2, "the populated database has screenings pending for scale_manager")
         self.measure(lambda: pending[0].with_user(manager).action_approve())
         ours = self.measure(lambda: pending[1].with_user(manager).action_approve())
-        self.assertEqual(pending[1].approval_review_id.reviewer_ids, self.users['bench_director'],
+        self.assertEqual(pending[1].approval_review_id.reviewer_ids, self.users['scale_director'],
                          "the intermediate step passed to the next one, with one reviewer")
         baselines = []
         if self.has_tv:
@@ -201,7 +202,7 @@ class BenchSideBySide(TransactionCase):
 
     def _tv_step(self):
         Request = self.env['kam.bench.tier.request']
-        requester = self.users['bench_user']
+        requester = self.users['scale_user']
         reviewer = self.env.ref('kam_bench_tier.user_tier_reviewer_2')  # sequence 10: the first tier
         partner = self.env['res.partner'].search([], limit=1)
         requests = Request.with_user(requester).create([
@@ -215,30 +216,30 @@ class BenchSideBySide(TransactionCase):
         return step
 
     def _activity_step(self):
-        user, next_user = self.users['bench_crm'], self.users['bench_manager']
+        user, next_user = self.users['scale_crm'], self.users['scale_manager']
         leads = self.env['crm.lead'].search([], limit=2)
         for lead in leads:
             lead.activity_schedule(TODO, user_id=user.id)
 
         def step(lead):
+            lead = lead.with_user(user)
+
             def run():
-                lead = lead_.with_user(user)
                 lead.activity_feedback([TODO], user_id=user.id, feedback='Approved')
                 lead.activity_schedule(TODO, user_id=next_user.id)
-            lead_ = lead
             return run
 
         self.measure(step(leads[0]))
         return self.measure(step(leads[1]))
 
     def _row_my_approvals(self):
-        manager = self.users['bench_manager']
+        manager = self.users['scale_manager']
         view = self.env.ref('kam_key_account.mail_activity_view_list_kam_approvals')
-        ours_spec, _arch = self.view_spec('mail.activity', 'list', view.id)
+        ours_spec, _arch = self.view_spec('mail.activity', 'list', view.id, user=manager)
         domain = [('activity_type_id', '=', self.env.ref('kam_key_account.mail_activity_type_kam_approval').id),
                   ('user_id', '=', manager.id)]
         mail_view = self.env.ref('mail.mail_activity_view_tree_open_target')
-        mail_spec, _arch = self.view_spec('mail.activity', 'list', mail_view.id)
+        mail_spec, _arch = self.view_spec('mail.activity', 'list', mail_view.id, user=manager)
         Activity = self.env['mail.activity'].with_user(manager)
 
         def read(domain, spec):
@@ -252,16 +253,16 @@ class BenchSideBySide(TransactionCase):
         ours.extra = ''
 
     def _row_partner_form(self):
-        user = self.users['bench_manager']
+        user = self.users['scale_manager']
         partner = self.env['res.partner'].search([('kam_is_key_account', '=', True)], limit=1)
-        with_spec, _arch = self.view_spec('res.partner', 'form')
+        with_spec, _arch = self.view_spec('res.partner', 'form', user=user)
         ours = self.read_form(partner, with_spec, user)
         kam_views = self.env['ir.ui.view'].search([
             ('model', '=', 'res.partner'), ('inherit_id', '!=', False),
             ('id', 'in', self.env['ir.model.data'].search([
                 ('module', '=', 'kam_key_account'), ('model', '=', 'ir.ui.view')]).mapped('res_id'))])
         kam_views.active = False
-        without_spec, _arch = self.view_spec('res.partner', 'form')
+        without_spec, _arch = self.view_spec('res.partner', 'form', user=user)
         theirs = self.read_form(partner, without_spec, user)
         kam_views.active = True
         self.row(f"Partner form with the KAM fields and stat buttons ({len(with_spec)} fields)", ours,
