@@ -143,6 +143,10 @@ def populate_records(env, size):
 
     # Pending reviews through the engine: the first ones wait for scale_manager alone (My
     # Approvals), the rest for scale_reviewer; all of them are what the escalation cron reads.
+    # The next step has one reviewer: the intermediate step of the table notifies one person.
+    # Review lines are snapshots of the chain taken at the request: configure it first.
+    env.ref('kam_key_account.kam_approval_step_screening_manager').write(
+        {'approver_kind': 'users', 'user_ids': [(6, 0, users['scale_director'].ids)]})
     step = env.ref('kam_key_account.kam_approval_step_screening_supervisor')
     screenings = env['kam.screening'].search([
         ('approval_state', '=', 'draft'), ('user_id', '=', users['scale_user'].id)], order='id', limit=size['requested'])
@@ -153,8 +157,6 @@ def populate_records(env, size):
             batch.with_user(users['scale_user']).action_request_approval()
             cr.commit()
     step.write({'approver_kind': 'users', 'user_ids': [(6, 0, users['scale_manager'].ids)]})
-    env.ref('kam_key_account.kam_approval_step_screening_manager').write(
-        {'approver_kind': 'users', 'user_ids': [(6, 0, users['scale_director'].ids)]})
     cr.commit()
     _logger.info("%d approval requests (%d for scale_manager)", len(screenings), size['pending_for_manager'])
 
