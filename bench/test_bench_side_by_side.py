@@ -217,7 +217,8 @@ class BenchSideBySide(TransactionCase):
     def _tv_step(self):
         Request = self.env['kam.bench.tier.request']
         requester = self.users['scale_user']
-        reviewer = self.env.ref('kam_bench_tier.user_tier_reviewer_2')  # sequence 10: the first tier
+        # Definitions are evaluated by descending sequence: tier 1 (sequence 20) is reviewed first.
+        reviewer = self.env.ref('kam_bench_tier.user_tier_reviewer_1')
         partner = self.env['res.partner'].search([], limit=1)
         requests = Request.with_user(requester).create([
             {'name': f'Bench request {i}', 'partner_id': partner.id, 'amount': 1000} for i in range(2)])
