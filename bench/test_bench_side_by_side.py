@@ -20,13 +20,14 @@ from lxml import etree
 from odoo.tests import TransactionCase
 
 from .populate import BENCH_USERS, process_models, record_values
+from odoo.addons.kam_key_account.models import kam_approval_review
 
 TODO = 'mail.mail_activity_data_todo'
 _logger = logging.getLogger(__name__)
 
 
 class Figure:
-    __slots__ = ('queries', 'seconds', 'extra')
+    __slots__ = ('extra', 'queries', 'seconds')
 
     def __init__(self, queries, seconds, extra=''):
         self.queries, self.seconds, self.extra = queries, seconds, extra
@@ -39,7 +40,8 @@ class BenchSideBySide(TransactionCase):
         super().setUpClass()
         cls.users = {login: cls.env['res.users'].search([('login', '=', login)]) for login in BENCH_USERS}
         if not all(cls.users.values()):
-            raise unittest.SkipTest("not a populated bench database: run `make bench`")
+            message = "not a populated bench database: run `make bench`"
+            raise unittest.SkipTest(message)
         cls.size = cls.env['ir.config_parameter'].get_param('kam_bench.size', '?')
         cls.rows = []
         # The same reader on both sides of the kanban and form rows: a KAM Manager who also
@@ -100,7 +102,7 @@ class BenchSideBySide(TransactionCase):
 
     @staticmethod
     def _machine():
-        model = next((line.split(':', 1)[1].strip() for line in Path('/proc/cpuinfo').read_text().splitlines()
+        model = next((line.split(':', 1)[1].strip() for line in Path('/proc/cpuinfo').read_text(encoding='utf-8').splitlines()
                       if line.startswith('model name')), platform.processor()) if Path('/proc/cpuinfo').exists() \
             else platform.processor()
         load = os.getloadavg()[0] if hasattr(os, 'getloadavg') else 0
@@ -125,9 +127,7 @@ class BenchSideBySide(TransactionCase):
             field = fields.get(name)
             if field is None or name in spec:
                 continue
-            if field.type == 'many2one':
-                spec[name] = {'fields': {'display_name': {}}}
-            elif field.type in ('one2many', 'many2many'):
+            if field.type in ('many2one', 'one2many', 'many2many'):
                 spec[name] = {'fields': {'display_name': {}}}
             else:
                 spec[name] = {}
@@ -293,9 +293,7 @@ class BenchSideBySide(TransactionCase):
         yesterday = self.env.cr.now().date() - timedelta(days=1)
         pending = Review.search([('state', '=', 'pending'), ('escalated', '=', False), ('stalled', '=', False)])
         pending.write({'deadline': yesterday})
-        batch = getattr(Review, '_escalation_batch_size', None) or 200
-        from odoo.addons.kam_key_account.models import kam_approval_review  # noqa: PLC0415
-        batch = getattr(kam_approval_review, 'ESCALATION_BATCH', batch)
+        batch = kam_approval_review.ESCALATION_BATCH
         per_batch = []
         tracemalloc.start()
         with patch.object(type(self.env['ir.cron']), '_commit_progress', autospec=True, return_value=3600.0):

@@ -416,7 +416,7 @@ bench_populate() {  # bench_populate DB STEP
     bench_odoo_python "$ROOT/bench/populate.py" -c "$BENCH_CONF" -d "$1" --size "$BENCH_SIZE" "$2" \
         || die "populating $1 ($2) failed"
 }
-bench_odoo_python() { PYTHONPATH=$ODOO_SRC "$VENV/bin/python" "$@"; }
+bench_odoo_python() { PYTHONPATH=$ODOO_SRC:$ROOT "$VENV/bin/python" "$@"; }
 
 # Three templates per size, each built once: partners (before crm), + the addon's dependencies
 # and leads, + the addon, the OCA baseline and our records. The last one is rebuilt when the
