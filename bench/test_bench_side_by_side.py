@@ -60,7 +60,8 @@ class BenchSideBySide(TransactionCase):
         extra = func()
         self.env.flush_all()
         self.env.cr.precommit.run()
-        return Figure(self.cr.sql_log_count - queries, time.perf_counter() - start, extra or '')
+        return Figure(self.cr.sql_log_count - queries, time.perf_counter() - start,
+                      extra if isinstance(extra, str) else '')
 
     def row(self, ours_label, ours, theirs_label, theirs, goal=None, note=''):
         """goal: the highest accepted ratio of queries (ours / theirs), or None."""
@@ -89,7 +90,7 @@ class BenchSideBySide(TransactionCase):
             "|---|---:|---:|---|---:|---:|---:|---:|---|",
         ]
         for ours_label, ours, theirs_label, theirs, ratio, time_ratio, verdict, note in cls.rows:
-            verdict = "; ".join(filter(None, [verdict, note, ours.extra]))
+            verdict = "; ".join(filter(None, [verdict, note, ours.extra, theirs.extra if theirs else '']))
             lines.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
                 ours_label, *fig(ours), theirs_label or "—", *fig(theirs),
                 f"{ratio:.2f}x" if ratio is not None else "", f"{time_ratio:.2f}x" if time_ratio is not None else "",
@@ -233,6 +234,7 @@ class BenchSideBySide(TransactionCase):
     def _activity_step(self):
         user, next_user = self.users['scale_crm'], self.users['scale_manager']
         leads = self.env['crm.lead'].search([], limit=2)
+        leads.user_id = user  # the salesman's own pipeline
         for lead in leads:
             lead.activity_schedule(TODO, user_id=user.id)
 
