@@ -483,6 +483,16 @@ cmd_bench() {
     say "bench ($BENCH_SIZE) took $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
 }
 
+# The server's log, where deadlocks are reported: KAM_PG_LOG, else the newest *.log beside
+# the socket folder (our own cluster logs to $PGDIR/server.log).
+pg_log_file() {
+    if [ -n "${KAM_PG_LOG:-}" ]; then
+        echo "$KAM_PG_LOG"
+        return
+    fi
+    ls -t "$(dirname "$PGHOST")"/*.log 2>/dev/null | head -n 1
+}
+
 # `make load`: Odoo in prefork mode (4 workers, 2 cron threads) on a copy of the small bench
 # template, JSON-RPC clients on the loopback for KAM_LOAD_SECONDS (30), then the checks.
 cmd_load() {
@@ -497,7 +507,7 @@ cmd_load() {
     cd "$ROOT"
     bench_odoo_python "$ROOT/bench/load.py" -c "$BENCH_CONF" -d "$db" \
         --odoo-bin "$ODOO_SRC/odoo-bin" --python "$VENV/bin/python" \
-        --pg-log "${KAM_PG_LOG:-$(dirname "$PGHOST")/server.log}" "$@"
+        --pg-log "$(pg_log_file)" "$@"
 }
 
 # Export kam_key_account.pot and zh_CN.po from a fresh install; zh_CN.po keeps the
