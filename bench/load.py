@@ -293,6 +293,7 @@ def main():
 
     started_at = time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(time.time() - 1))
     prepared = prepare(args)
+    load_before = os.getloadavg()[0]
     pg_log = Path(args.pg_log) if args.pg_log else None
     pg_offset = pg_log.stat().st_size if pg_log and pg_log.exists() else 0
 
@@ -334,7 +335,8 @@ def main():
 
     total = sum(len(v) for v in stats.calls.values())
     print(f"\nmake load: {args.workers} workers, 2 cron threads, {args.clients} JSON-RPC clients for {elapsed:.0f} s "  # noqa: T201
-          f"on {prepared['record_count']} screenings ({SCREENINGS} requested for two racing reviewers)")
+          f"on {prepared['record_count']} screenings ({SCREENINGS} requested for two racing reviewers); "
+          f"{os.cpu_count()} cores, load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     print(f"throughput: {total / elapsed:.0f} calls/s ({total} calls)\n")  # noqa: T201
     print("| Operation | Calls | p50 ms | p95 ms |")  # noqa: T201
     print("|---|---:|---:|---:|")  # noqa: T201
