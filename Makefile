@@ -1,5 +1,7 @@
+SIZE ?= small
+
 # The two commands of the README: `make run` and `make test`. See tools/kam.sh.
-.PHONY: run test lint dist bench shell pot readme clean
+.PHONY: run test lint dist bench load shell pot readme clean
 
 run:  ## serve the app with demo data on http://127.0.0.1:8069
 	@bash tools/kam.sh run
@@ -16,8 +18,11 @@ dist:  ## build the wheel odoo-addon-kam_key_account (whool) into dist/
 readme:  ## write kam_key_account/README.rst from its readme/ fragments
 	@bash tools/kam.sh readme
 
-bench:  ## the benchmarks of bench/, with their budgets
-	@bash tools/kam.sh bench $(PYTEST_ARGS)
+bench:  ## side by side with crm, mail and OCA tier validation on a populated database (SIZE=small|full)
+	@SIZE=$(SIZE) bash tools/kam.sh bench $(PYTEST_ARGS)
+
+load:  ## Odoo with 4 workers, JSON-RPC clients racing for LOAD_SECONDS (30), then the checks
+	@SIZE=$(SIZE) bash tools/kam.sh load $(LOAD_ARGS)
 
 shell:  ## an Odoo shell on the `make run` database
 	@bash tools/kam.sh shell

@@ -4,7 +4,8 @@
 #   tools/kam.sh run     serve kam_key_account with demo data on http://127.0.0.1:8069
 #   tools/kam.sh test    fresh databases, install the modules, run both pytest-odoo suites: tests/ on
 #                        the core without Invoicing, tests_account/ on the bridge with account and sale
-#   tools/kam.sh bench   the benchmarks in bench/ against a fresh database
+#   tools/kam.sh bench   the side-by-side benchmarks of bench/ on a populated database (SIZE=small|full)
+#   tools/kam.sh load    Odoo with 4 workers and JSON-RPC clients racing on shared records
 #   tools/kam.sh shell   an Odoo shell on the `make run` database
 #   tools/kam.sh odoo    print where Odoo is (cloning it when it is missing)
 #   tools/kam.sh dist    build the wheels odoo-addon-kam_key_account(_account) into dist/
@@ -364,14 +365,149 @@ run_pytest() {  # run_pytest DB PATH [PYTEST ARGS]
     return "$rc"
 }
 
+# --- benchmarks (bench/, issue 13) -----------------------------------------------------
+# OCA base_tier_validation (AGPL-3) is the baseline of one row of `make bench`: it is installed
+# from the package registry without its dependencies into .local/oca, on the bench's addons
+# path only; it is never a dependency of our addons nor in their wheels.
+OCA_SITE=$STATE/oca/site
+ensure_oca() {
+    if [ -d "$OCA_SITE/odoo/addons/base_tier_validation" ]; then
+        return
+    fi
+    say "installing OCA base_tier_validation 19.0 (bench only, --no-deps) into $OCA_SITE"
+    "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps --target "$OCA_SITE" \
+        'odoo-addon-base-tier-validation>=19.0,<19.1' >&2 \
+        || say "base_tier_validation could not be installed: the bench compares with activity_feedback + activity_schedule only"
+}
+
+# The bench's Odoo configuration: ours plus the OCA folder and bench/addons on the addons path.
+bench_config() {
+    local extra=$ROOT/bench/addons
+    [ -d "$OCA_SITE/odoo/addons/base_tier_validation" ] && extra=$OCA_SITE/odoo/addons,$extra
+    BENCH_CONF=$STATE/bench.conf
+    sed -e "s|^addons_path = .*|addons_path = $ADDONS_PATH,$extra|" \
+        -e "s|^http_port = .*|http_port = ${KAM_LOAD_HTTP_PORT:-8079}|" "$CONF" > "$BENCH_CONF"
+    echo "gevent_port = ${KAM_LOAD_GEVENT_PORT:-8080}" >> "$BENCH_CONF"
+}
+
+bench_odoo() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$BENCH_CONF" "$@"; }
+
+bench_install() {  # bench_install DB ADDONS: install, print the seconds it took
+    local log=$STATE/bench-install.log started
+    started=$(date +%s.%N)
+    bench_odoo -d "$1" -i "$2" --with-demo --stop-after-init --log-level=warn > "$log" 2>&1 \
+        || { tail -n 40 "$log" >&2; die "installing $2 into $1 failed; log: $log"; }
+    if grep -qE ' (ERROR|CRITICAL) ' "$log"; then
+        grep -E ' (ERROR|CRITICAL) ' -A 5 "$log" | head -n 40 >&2
+        die "Odoo logged errors installing $2 into $1; log: $log"
+    fi
+    echo "$(date +%s.%N) - $started" | bc
+}
+
+publish_db() {  # publish_db TMP FINAL PREFIX: drop the older databases of PREFIX, rename TMP
+    local old
+    for old in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE '${3//_/\\_}%' AND datname <> '$1'"); do
+        dropdb --if-exists "$old"
+    done
+    psql -d postgres -qc "ALTER DATABASE \"$1\" RENAME TO \"$2\""
+}
+
+bench_populate() {  # bench_populate DB STEP
+    bench_odoo_python "$ROOT/bench/populate.py" -c "$BENCH_CONF" -d "$1" --size "$BENCH_SIZE" "$2" \
+        || die "populating $1 ($2) failed"
+}
+bench_odoo_python() { PYTHONPATH=$ODOO_SRC:$ROOT "$VENV/bin/python" "$@"; }
+
+# Three templates per size, each built once: partners (before crm), + the addon's dependencies
+# and leads, + the addon, the OCA baseline and our records. The last one is rebuilt when the
+# addon, bench/addons or the populate script change, and it records the install times of
+# the addon and of crm measured in that same run (ir.config_parameter kam_bench.*).
+bench_templates() {
+    local deps key1 key2 base deps_db final t_crm t_kam copy
+    deps=$(manifest_depends "$MODULE")
+    key1=$( { echo "bench-v1 $BENCH_SIZE $deps"; cat "$ODOO_SRC/odoo/release.py"; } | sha1sum | cut -c1-8)
+    key2=$( { echo "$key1"; cat "$ROOT/bench/populate.py"; git -C "$ROOT" ls-files -s "$MODULE" bench/addons;
+              git -C "$ROOT" diff HEAD -- "$MODULE" bench/addons; } | sha1sum | cut -c1-8)
+    base=${TEST_DB}_bt_${BENCH_SIZE}_p_$key1
+    deps_db=${TEST_DB}_bt_${BENCH_SIZE}_d_$key1
+    BENCH_TEMPLATE=${TEST_DB}_bt_${BENCH_SIZE}_k_$key2
+    if ! db_exists "$base"; then
+        say "bench template $base: base, contacts and mail, partners duplicated to size $BENCH_SIZE"
+        dropdb --if-exists "$base.tmp"; createdb "$base.tmp"
+        bench_install "$base.tmp" contacts,mail >/dev/null
+        bench_populate "$base.tmp" partners
+        publish_db "$base.tmp" "$base" "${TEST_DB}_bt_${BENCH_SIZE}_p_"
+    fi
+    if ! db_exists "$deps_db"; then
+        say "bench template $deps_db: + $deps, leads duplicated"
+        dropdb --if-exists "$deps_db.tmp"; createdb -T "$base" "$deps_db.tmp"
+        bench_install "$deps_db.tmp" "$deps" >/dev/null
+        bench_populate "$deps_db.tmp" leads
+        publish_db "$deps_db.tmp" "$deps_db" "${TEST_DB}_bt_${BENCH_SIZE}_d_"
+    fi
+    if ! db_exists "$BENCH_TEMPLATE"; then
+        say "bench template $BENCH_TEMPLATE: crm's install time on the partners, then ours, then our records"
+        copy=${TEST_DB}_bench_crm
+        dropdb --if-exists "$copy"; createdb -T "$base" "$copy"
+        t_crm=$(bench_install "$copy" crm)
+        dropdb "$copy"
+        dropdb --if-exists "$BENCH_TEMPLATE.tmp"; createdb -T "$deps_db" "$BENCH_TEMPLATE.tmp"
+        t_kam=$(bench_install "$BENCH_TEMPLATE.tmp" "$MODULE")
+        say "install on the populated partners: crm ${t_crm} s, $MODULE ${t_kam} s"
+        if [ -d "$OCA_SITE/odoo/addons/base_tier_validation" ]; then
+            bench_install "$BENCH_TEMPLATE.tmp" kam_bench_tier >/dev/null
+        fi
+        bench_populate "$BENCH_TEMPLATE.tmp" records
+        psql -d "$BENCH_TEMPLATE.tmp" -qc "INSERT INTO ir_config_parameter (key, value) VALUES
+            ('kam_bench.size', '$BENCH_SIZE'), ('kam_bench.install_seconds', '$t_kam'),
+            ('kam_bench.crm_install_seconds', '$t_crm')"
+        publish_db "$BENCH_TEMPLATE.tmp" "$BENCH_TEMPLATE" "${TEST_DB}_bt_${BENCH_SIZE}_k_"
+    fi
+}
+
+# SIZE=small (under 5 minutes on 2 cores) or SIZE=full (issue 13's sizes, about an hour).
 cmd_bench() {
+    BENCH_SIZE=${SIZE:-small}
+    case "$BENCH_SIZE" in small|full) ;; *) die "SIZE must be small or full" ;; esac
+    local started=$SECONDS db=${TEST_DB}_bench
     prepare
-    core_template
-    fresh_db "${TEST_DB}_bench"
+    ensure_oca
+    bench_config
+    bench_templates
+    dropdb --if-exists "$db"
+    createdb -T "$BENCH_TEMPLATE" "$db"
     cd "$ROOT"
-    PYTHONPATH=$ODOO_SRC "$VENV/bin/pytest" -s \
-        --odoo-config="$CONF" --odoo-database="${TEST_DB}_bench" \
+    PYTHONPATH=$ODOO_SRC "$VENV/bin/pytest" -s -p no:cacheprovider \
+        --odoo-config="$BENCH_CONF" --odoo-database="$db" \
         --odoo-log-level=warn "$@" bench/
+    say "bench ($BENCH_SIZE) took $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
+}
+
+# The server's log, where deadlocks are reported: KAM_PG_LOG, else the newest *.log beside
+# the socket folder (our own cluster logs to $PGDIR/server.log).
+pg_log_file() {
+    if [ -n "${KAM_PG_LOG:-}" ]; then
+        echo "$KAM_PG_LOG"
+        return
+    fi
+    ls -t "$(dirname "$PGHOST")"/*.log 2>/dev/null | head -n 1
+}
+
+# `make load`: Odoo in prefork mode (4 workers, 2 cron threads) on a copy of the small bench
+# template, JSON-RPC clients on the loopback for KAM_LOAD_SECONDS (30), then the checks.
+cmd_load() {
+    BENCH_SIZE=${SIZE:-small}
+    local db=${TEST_DB}_load
+    prepare
+    ensure_oca
+    bench_config
+    bench_templates
+    dropdb --if-exists "$db"
+    createdb -T "$BENCH_TEMPLATE" "$db"
+    cd "$ROOT"
+    bench_odoo_python "$ROOT/bench/load.py" -c "$BENCH_CONF" -d "$db" \
+        --odoo-bin "$ODOO_SRC/odoo-bin" --python "$VENV/bin/python" \
+        --pg-log "$(pg_log_file)" "$@"
 }
 
 # Export kam_key_account.pot and zh_CN.po from a fresh install; zh_CN.po keeps the
@@ -450,6 +586,7 @@ case "${1:-}" in
     run) shift; cmd_run "$@" ;;
     test) shift; cmd_test "$@" ;;
     bench) shift; cmd_bench "$@" ;;
+    load) shift; cmd_load "$@" ;;
     shell) shift; cmd_shell "$@" ;;
     lint) shift; cmd_lint "$@" ;;
     dist) shift; cmd_dist "$@" ;;
@@ -457,5 +594,5 @@ case "${1:-}" in
     pot) shift; cmd_pot "$@" ;;
     setup) find_odoo; ensure_venv ;;
     odoo) find_odoo; echo "$ODOO_SRC" ;;
-    *) die "usage: tools/kam.sh run|test|bench|shell|pot|lint|readme|dist|odoo" ;;
+    *) die "usage: tools/kam.sh run|test|bench|load|shell|pot|lint|readme|dist|odoo" ;;
 esac
