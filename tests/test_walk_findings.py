@@ -20,4 +20,4 @@ class TestWalkFindings(KamDevelopmentPlanCommon):
             buttons = {button.get('name') for button in etree.fromstring(arch).iterfind('.//header/button')}
             self.assertEqual(buttons & {'action_start_contacting', 'action_win', 'action_lose', 'action_new_revision',
                                         'action_send_first_contact'}, expected, user.login)
-            self.assertTrue({'action_print_plan', 'action_print_record'} <= buttons)
+            self.assertTrue({'action_kam_print', 'action_print_record'} <= buttons)
