@@ -10,6 +10,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 
 from .common import KamCommon, KamScreeningCommon
+from .test_filing import FilingCommon
 from .test_visit import KamVisitCommon
 
 
@@ -208,3 +209,30 @@ class TestProcessDeclarations(KamCommon):
         self.assertEqual(twenty, one, "the same queries for 1 account and for 20")
         self.assertLessEqual(twenty, 7, "the partners, then one grouped count per process")
         self.assertEqual(counts, [1] * 3 + [0] * 17)
+
+    def test_references_from_the_sequence_of_each_record_company(self):
+        self.env['ir.sequence'].create({
+            'name': 'Visits of the second company', 'code': 'kam.visit', 'prefix': 'VIS2/',
+            'padding': 3, 'company_id': self.company_2.id})
+        account_2 = self.env['res.partner'].create(
+            {'name': 'Second Company Account', 'is_company': True, 'company_id': self.company_2.id})
+        visits = self.env['kam.visit'].create([
+            {'partner_id': self.account.id, 'company_id': self.company.id},
+            {'partner_id': account_2.id, 'company_id': self.company_2.id},
+            {'partner_id': account_2.id, 'company_id': self.company_2.id}])
+        self.assertFalse(visits[0].name.startswith('VIS2/'), "the shared sequence for the first company")
+        self.assertEqual(visits[1:].mapped('name'), ['VIS2/001', 'VIS2/002'],
+                         "each record numbered by its own company's sequence, not the caller's")
+
+
+class TestPrintFiledCopy(FilingCommon):
+
+    def test_a_confirmed_screening_printed_with_its_id_twice_gives_its_filed_copy(self):
+        self.confirm(self.screening)
+        twice = self.screening.browse([self.screening.id] * 2).with_user(self.kam_user)
+        with self.renderer() as render:
+            action = twice.action_kam_print()
+        render.assert_called_once()
+        self.assertEqual(self.screening.filing_state, 'filed')
+        self.assertEqual(action['url'], f'/web/content/{self.screening.risk_report_id.id}?download=true',
+                         "the filed copy, not the table as it stands")

@@ -283,10 +283,6 @@ class KamDevelopmentPlan(models.Model):
                         'default_visit_type': 'development'},
         }
 
-    def action_kam_print(self):
-        """An approved plan prints its filed copy; any other prints as it stands."""
-        return self._kam_filing_print() or super().action_kam_print()
-
     def action_print_record(self):
         return self.env.ref('kam_key_account.action_report_kam_development_record').report_action(self)
 

@@ -118,13 +118,23 @@ class KamProcessMixin(models.AbstractModel):
             raise TypeError(f"The process {self._name} does not declare {', '.join(missing)} (kam.process.mixin).")
 
     @api.model
-    def _kam_next_reference(self):
-        reference = self.env['ir.sequence'].next_by_code(self._kam_sequence_code)
-        if not reference:
-            raise UserError(self.env._(
-                "%(model)s has no sequence %(code)s to number its references: ask an administrator to restore it.",
-                model=self.env['ir.model']._get(self._name).name, code=self._kam_sequence_code))
-        return reference
+    def _kam_set_references(self, vals_list):
+        """Number the new records from the process's sequence: the one of each record's
+        company, else a shared one (as `next_by_code`), found once for the batch."""
+        to_number = [vals for vals in vals_list if vals.get('name', 'New') == 'New']
+        if not to_number:
+            return
+        company_ids = {vals.get('company_id') or self.env.company.id for vals in to_number}
+        sequences = self.env['ir.sequence'].search(
+            [('code', '=', self._kam_sequence_code), ('company_id', 'in', [*company_ids, False])], order='company_id')
+        for vals in to_number:
+            company_id = vals.get('company_id') or self.env.company.id
+            sequence = sequences.filtered(lambda s, company_id=company_id: s.company_id.id in (company_id, False))[:1]
+            if not sequence:
+                raise UserError(self.env._(
+                    "%(model)s has no sequence %(code)s to number its references: ask an administrator to restore it.",
+                    model=self.env['ir.model']._get(self._name).name, code=self._kam_sequence_code))
+            vals['name'] = sequence._next()
 
     def _approval_subtype(self, kind):
         """The subtype the process declares for this approval event, never a guess."""
@@ -137,8 +147,16 @@ class KamProcessMixin(models.AbstractModel):
         return subtype
 
     def action_kam_print(self):
-        """Print the process's report (`_kam_report`), once per record."""
-        return self.env.ref(self._kam_report).report_action(self.browse(dict.fromkeys(self.ids)))
+        """Print the process's report (`_kam_report`), once per record. A process that files
+        its approved document (kam.filing.mixin) gives an approved record's filed copy
+        instead, filed by this print when the job has not run yet: also when a client
+        passes the record's id twice."""
+        records = self.browse(dict.fromkeys(self.ids))
+        if isinstance(records, self.pool['kam.filing.mixin']):
+            filed = records._kam_filing_print()
+            if filed:
+                return filed
+        return self.env.ref(self._kam_report).report_action(records)
 
     @api.model
     def _kam_partner_action(self, partner):
@@ -165,9 +183,7 @@ class KamProcessMixin(models.AbstractModel):
             # copy(default=...) ends here too: its defaults are in vals.
             self._check_engine_fields_free(set().union(*vals_list), defaults=True)
             self._check_created_in_first_stage(vals_list)
-        for vals in vals_list:
-            if vals.get('name', 'New') == 'New':
-                vals['name'] = self._kam_next_reference()
+        self._kam_set_references(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):

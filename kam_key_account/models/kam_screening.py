@@ -249,11 +249,6 @@ class KamScreening(models.Model):
             self.annual_sales = self.annual_sales or self.partner_id.kam_sales_basis
             self.proposed_manager_id = self.proposed_manager_id or self.partner_id.kam_manager_id
 
-    def action_kam_print(self):
-        """A confirmed screening prints its filed copy (filed by this print when the job
-        has not run yet); any other prints the table as it stands."""
-        return self._kam_filing_print() or super().action_kam_print()
-
     # approval engine hooks
 
     def _check_approval_ready(self):
