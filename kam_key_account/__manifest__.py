@@ -7,7 +7,7 @@
     'website': 'https://github.com/kam-key-account/kam_key_account',
     'license': 'LGPL-3',
     'category': 'Sales/CRM',
-    'depends': ['base', 'mail', 'contacts', 'sales_team', 'crm', 'calendar', 'utm', 'web'],
+    'depends': ['base', 'mail', 'contacts', 'portal', 'sales_team', 'crm', 'calendar', 'utm', 'web'],
     'data': [
         'security/kam_groups.xml',
         'security/ir.model.access.csv',
