@@ -127,6 +127,32 @@ class TestDevelopmentPlan(KamDevelopmentPlanCommon):
             'active': False, 'won_status': 'lost', 'lost_reason_id': reason.id}])
         self.assertEqual(plan.filing_state, 'pending')
 
+    def _won(self, plans):
+        """Approve each plan, log a contact and close them all as won in one call."""
+        for plan in plans:
+            self.approve_plan(plan)
+            plan.with_user(self.kam_user).action_start_contacting()
+            plan.with_user(self.kam_user).write({
+                'record_line_ids': [(0, 0, {'duration': 1.0, 'method': 'phone', 'attitude': 'warm'})]})
+        plans.with_user(self.kam_user).action_win()
+        self.assertEqual(set(plans.mapped('stage_code')), {'won'})
+
+    def test_won_plans_of_one_prospect_share_its_screening(self):
+        second = self._new_plan()
+        plans = self.plan | second
+        self._won(plans)
+        screening = self.plan.screening_id
+        self.assertTrue(screening)
+        self.assertEqual(second.screening_id, screening)
+        self.assertEqual(self.env['kam.screening'].search_count([('partner_id', '=', self.prospect.id)]), 1)
+
+    def test_won_plan_of_a_key_account_opens_no_screening(self):
+        self.prospect.write({'kam_is_key_account': True, 'kam_confirmed_date': fields.Date.today()})
+        self._won(self.plan)
+        self.assertFalse(self.plan.screening_id)
+        self.assertFalse(self.env['kam.screening'].search_count([('partner_id', '=', self.prospect.id)]))
+        self.assertEqual(self.plan.filing_state, 'pending')
+
     def test_no_stage_after_analysis_before_approval(self):
         mine = self.plan.with_user(self.kam_user)
         for code in ('planned', 'contacting', 'won', 'lost'):

@@ -23,8 +23,9 @@ class KamDevelopmentPlan(models.Model):
     KAM Manager        approves it at the second step (批准)
     approval engine    Analysis → Planned; the approved version is controlled: its content
                        is changed only through a New Revision
-    every route        Won needs a logged contact and opens a screening prefilled from the
-                       plan (the one path into the key-account system) and wins the linked
+    every route        Won needs a logged contact and, unless the account already is a key
+                       account, opens a screening prefilled from the plan (the one path into
+                       the key-account system, one per account) and wins the linked
                        opportunity; Lost needs its reasons and loses the opportunity with
                        its lost reason; both file the plan's PDF for the archivist
     nobody             writes the forecast's verdict, the contact totals, the result dates
@@ -303,9 +304,7 @@ class KamDevelopmentPlan(models.Model):
         self._kam_write_stage(stage)
         self._kam_engine_write({'result_date': fields.Date.context_today(self)})
         self.lead_id.filtered(lambda lead: lead.active and lead.won_status != 'won').action_set_won()
-        for plan in self:
-            screening = plan._kam_open_screening()
-            plan._kam_engine_write({'screening_id': screening.id})
+        self._kam_open_screenings()
         self._kam_filing_queue()
 
     def _check_can_lose(self):
@@ -326,14 +325,22 @@ class KamDevelopmentPlan(models.Model):
         """Filed when closed, won or lost: the archivist files both outcomes."""
         return self.filtered(lambda p: p.stage_id.code in ('won', 'lost'))
 
-    def _kam_open_screening(self):
-        """The account's open screening, or a new one prefilled from the plan."""
-        self.ensure_one()
+    def _kam_open_screenings(self):
+        """Link each won plan to its account's open screening, or to a new one prefilled from
+        the plan. An account that is already a key account needs no screening."""
+        plans = self.filtered(lambda p: not p.partner_id.commercial_partner_id.kam_is_key_account)
+        if not plans:
+            return
         Screening = self.env['kam.screening']
-        existing = Screening.search([('partner_id', '=', self.partner_id.id), ('is_open', '=', True)], limit=1)
-        if existing:
-            return existing
-        return Screening.create(self._prepare_screening_vals())
+        open_screenings = {
+            screening.partner_id: screening
+            for screening in Screening.search([('partner_id', 'in', plans.partner_id.ids), ('is_open', '=', True)])
+        }
+        for plan in plans:
+            screening = open_screenings.get(plan.partner_id)
+            if not screening:
+                screening = open_screenings[plan.partner_id] = Screening.create(plan._prepare_screening_vals())
+            plan._kam_engine_write({'screening_id': screening.id})
 
     def _prepare_screening_vals(self):
         self.ensure_one()
