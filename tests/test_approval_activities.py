@@ -26,19 +26,40 @@ class TestApprovalActivities(KamScreeningCommon):
             return real(records, *args, **kwargs)
         return calls, patch.object(type(self.env[model]), 'activity_schedule', spy)
 
+    def _handover_calls(self):
+        """Spy on the writes of `mail.activity` giving reminders to another user: the list of
+        (res ids, user id) of each write."""
+        calls = []
+        real = type(self.env['mail.activity']).write
+
+        def spy(activities, vals):
+            if 'user_id' in vals:
+                calls.append((sorted(activities.mapped('res_id')), vals['user_id']))
+            return real(activities, vals)
+        return calls, patch.object(type(self.env['mail.activity']), 'write', spy)
+
     def test_reminders_of_a_batch_are_scheduled_once_per_reviewer(self):
         self.step_manager.user_ids |= self.kam_director
         screenings = self._screenings(5)
         calls, spy = self._schedule_calls('kam.screening')
+        handovers, handover_spy = self._handover_calls()
         with spy:
             screenings.with_user(self.kam_user).action_request_approval()
         self.assertEqual(calls, [(screenings.ids, self.kam_supervisor.id)], "one call for the batch's reviewer")
         self.assertEqual(len(self.approval_activities(screenings)), 5, "one reminder per record")
+        supervisor_reminders = self.approval_activities(screenings)
         calls.clear()
-        with spy:
+        with spy, handover_spy:
             screenings.with_user(self.kam_supervisor).action_approve()
-        self.assertCountEqual(calls, [(screenings.ids, self.kam_manager.id), (screenings.ids, self.kam_director.id)])
+        # The supervisor's reminders are handed on to one of the next reviewers (one write
+        # for the batch), the other one's are scheduled (one call for the batch).
+        self.assertCountEqual(calls + handovers,
+                              [(screenings.ids, self.kam_manager.id), (screenings.ids, self.kam_director.id)])
+        self.assertEqual(len(handovers), 1, "the closed reminders are handed on, not deleted and made again")
         self.assertEqual(self.approval_activities(screenings).user_id, self.kam_manager | self.kam_director)
+        self.assertEqual(len(self.approval_activities(screenings)), 10, "one reminder per record and reviewer")
+        self.assertLess(supervisor_reminders, self.approval_activities(screenings))
+        self.assertFalse(self.approval_activities(screenings).filtered(lambda a: a.user_id == self.kam_supervisor))
 
     def test_automation_skip_never_silences_escalation(self):
         """A caller's context reaches the engine through other routes than its actions:

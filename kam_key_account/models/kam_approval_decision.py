@@ -12,9 +12,10 @@ class KamApprovalDecision(models.Model):
     _order = 'id'
 
     review_id = fields.Many2one('kam.approval.review', required=True, ondelete='cascade', index=True, readonly=True)
-    res_model = fields.Char(related='review_id.res_model', store=True)
-    res_id = fields.Many2oneReference(related='review_id.res_id', store=True, model_field='res_model')
-    company_id = fields.Many2one(related='review_id.company_id', store=True, index=True)
+    # Precomputed: inserted with the decision, not updated after it.
+    res_model = fields.Char(related='review_id.res_model', store=True, precompute=True)
+    res_id = fields.Many2oneReference(related='review_id.res_id', store=True, model_field='res_model', precompute=True)
+    company_id = fields.Many2one(related='review_id.company_id', store=True, index=True, precompute=True)
     user_id = fields.Many2one('res.users', 'Decided By', required=True, readonly=True)
     decision = fields.Selection([('approved', 'Approved'), ('rejected', 'Rejected')], required=True, readonly=True)
     comment = fields.Text(readonly=True)

@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -274,9 +275,9 @@ class KamApprovalMixin(models.AbstractModel):
     # ------------------------------------------------------------------------------------
 
     def _check_approval_company(self):
-        allowed = self.env.user.company_ids
+        allowed = self.env.user._get_company_ids()  # cached per user
         for record in self:
-            if record.company_id and record.company_id not in allowed:
+            if record.company_id and record.company_id.id not in allowed:
                 raise AccessError(self.env._(
                     "%(record)s belongs to %(company)s: you cannot act on its approval.",
                     record=record.display_name, company=record.company_id.name))
@@ -311,7 +312,8 @@ class KamApprovalMixin(models.AbstractModel):
     def _check_decision_open(self, override=False):
         user = self.env.user
         for record in self:
-            review = record.approval_review_id
+            # The record is readable (checked): so are its review lines and who reviews them.
+            review = record.approval_review_id.sudo()
             closed = record.approval_state != 'pending' or review.state != 'pending'
             if closed or (not override and user not in review.reviewer_ids):
                 record._check_not_decided_by_others(user)
@@ -363,17 +365,18 @@ class KamApprovalMixin(models.AbstractModel):
         if not self.ids:
             return
         self.env.flush_all()
-        cr = self.env.cr
-        cr.execute(SQL("SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
-                       APPROVAL_LOCK_WAIT))
-        previous = cr.fetchone()[0]
         try:
-            cr.execute(SQL("UPDATE %s SET write_date = write_date WHERE id IN %s",
-                           SQL.identifier(self._table), tuple(self.ids)))
+            # One round trip: keep the transaction's lock_timeout aside, wait at most
+            # APPROVAL_LOCK_WAIT for the rows, then put it back.
+            self.env.cr.execute(SQL(
+                "SELECT set_config('kam.lock_timeout', current_setting('lock_timeout'), true), "
+                "set_config('lock_timeout', %s, true); "
+                "UPDATE %s SET write_date = write_date WHERE id IN %s; "
+                "SELECT set_config('lock_timeout', current_setting('kam.lock_timeout'), true)",
+                APPROVAL_LOCK_WAIT, SQL.identifier(self._table), tuple(self.ids)))
         except LockNotAvailable:  # the transaction is aborted, its lock_timeout with it
             raise UserError(self.env._(
                 "Someone else is deciding on this record right now: reload it in a moment.")) from None
-        cr.execute(SQL("SELECT set_config('lock_timeout', %s, true)", previous))
         # Decide on what is in the database now, not on what this transaction read before.
         self.invalidate_recordset(list(APPROVAL_FIELDS))
         self.env['kam.approval.review'].invalidate_model(['state', 'reviewer_ids', 'decision_ids'])
@@ -472,8 +475,11 @@ class KamApprovalMixin(models.AbstractModel):
         } for record in self])
         ladder = self.env['kam.approval.review']._role_ladder()
         # The batch's review lines of the running rounds, read once.
-        open_lines = self.sudo().approval_review_ids.filtered(lambda r: r.state in ('waiting', 'pending'))
-        open_lines.reviewer_ids.mapped('company_ids')  # prefetched for the batch: who may take the next step
+        open_lines = self.env['kam.approval.review'].sudo().search_fetch(
+            [('res_model', '=', self._name), ('res_id', 'in', self.ids), ('state', 'in', ('waiting', 'pending'))],
+            ['res_id', 'round', 'sequence', 'state', 'name', 'required_count', 'deadline', 'pass_stage_id',
+             'escalation_group_id', 'step_id', 'company_id'])
+        open_lines.reviewer_ids.mapped('share')  # prefetched for the batch: who may take the next step
         rounds = open_lines.grouped('res_id')
         note = self.env._("Override by a General Manager: %(reason)s", reason=comment) if override else comment
         to_close, to_notify, approved, rejected = self.browse(), [], self.browse(), self.browse()
@@ -560,7 +566,7 @@ class KamApprovalMixin(models.AbstractModel):
         A step nobody is left to take is not marked escalated: the managers are told."""
         to_notify, stalled = [], reviews.browse()
         author = self.env.ref('base.partner_root')
-        subtype = self._approval_subtype('escalated') or self.env.ref('mail.mt_note')  # one per model
+        subtype = self._approval_subtype('escalated')  # one per model: a missing one is a translated error
         ladder = reviews._role_ladder()
         by_record = reviews.filtered(lambda r: r.res_model == self._name).grouped('res_id')
         for record in self:
@@ -583,23 +589,43 @@ class KamApprovalMixin(models.AbstractModel):
         """The one place that removes and schedules approval activities, in batch.
 
         Scheduled with `activity_schedule`, one call per reviewer, deadline and step (not
-        per record); a caller's `mail_activity_automation_skip` never silences them.
+        per record); a caller's `mail_activity_automation_skip` never silences them. A step
+        passing to the next one hands its reminders on (as `activity_reschedule` does):
+        a record's closed reminder is given to its next reviewer, one write per reviewer,
+        deadline and step, rather than deleted and created again; the others are deleted,
+        last, as a deletion empties the whole cache.
 
         :param close: records whose open approval activities are removed (a decision is
             no `_action_done`: the chatter entry is the engine's own)
         :param schedule: (record, review, users) triples, one activity per user
         """
-        Activity = self.env['mail.activity'].sudo().with_context(mail_activity_automation_skip=False)
-        # Read before the unlink below, which empties the whole cache.
+        Activity = self.env['mail.activity'].sudo().with_context(
+            mail_activity_automation_skip=False, mail_activity_quick_update=True)
         note = html_escape(self.env._("Approve or reject it from the document, not from the activity."))
         entries = [(record, user, review.deadline, review.name, note)
                    for record, review, users in schedule for user in users]
+        closed = Activity.browse()
         if close:
-            Activity.search([
+            closed = Activity.search([
                 ('res_model', '=', self._name), ('res_id', 'in', close.ids),
-                ('activity_type_id', '=', Activity._kam_approval_type().id)]).unlink()
+                ('activity_type_id', '=', Activity._kam_approval_type().id)])
+        if closed and entries:
+            free = {res_id: list(activities) for res_id, activities in closed.grouped('res_id').items()}
+            handed_on, to_create = defaultdict(list), []
+            for entry in entries:
+                record, user, deadline, summary, _note = entry
+                if record._name == self._name and free.get(record.id):
+                    handed_on[user.id, deadline, summary].append(free[record.id].pop().id)
+                else:
+                    to_create.append(entry)
+            for (user_id, deadline, summary), activity_ids in handed_on.items():
+                Activity.browse(activity_ids).write({
+                    'user_id': user_id, 'date_deadline': deadline, 'summary': summary, 'note': note})
+            closed = Activity.browse(activity.id for activities in free.values() for activity in activities)
+            entries = to_create
         if entries:
-            Activity.with_context(mail_activity_quick_update=True)._kam_schedule(APPROVAL_ACTIVITY_TYPE, entries)
+            Activity._kam_schedule(APPROVAL_ACTIVITY_TYPE, entries)
+        closed.unlink()
 
     def _approval_remove_activities(self, users):
         self.env['mail.activity'].sudo().search([

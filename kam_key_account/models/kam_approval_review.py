@@ -71,7 +71,7 @@ class KamApprovalReview(models.Model):
     decision_ids = fields.One2many('kam.approval.decision', 'review_id', 'Decisions', readonly=True)
     approval_count = fields.Integer(compute='_compute_approval_count')
     decided_by_ids = fields.Many2many('res.users', compute='_compute_approval_count')
-    decision_summary = fields.Char('Decision', compute='_compute_approval_count')
+    decision_summary = fields.Char('Decision', compute='_compute_decision_summary')
 
     @api.depends('decision_ids.decision', 'decision_ids.user_id')
     def _compute_approval_count(self):
@@ -79,6 +79,11 @@ class KamApprovalReview(models.Model):
             approvals = review.decision_ids.filtered(lambda d: d.decision == 'approved')
             review.approval_count = len(approvals)
             review.decided_by_ids = review.decision_ids.user_id
+
+    # Apart from the count: the engine counts approvals without reading the deciders' names.
+    @api.depends('decision_ids.comment', 'decision_ids.user_id')
+    def _compute_decision_summary(self):
+        for review in self:
             review.decision_summary = "; ".join(
                 f"{d.user_id.name}: {d.comment}" if d.comment else d.user_id.name
                 for d in review.decision_ids)
@@ -149,7 +154,7 @@ class KamApprovalReview(models.Model):
         excluded = requester | record._approval_responsible()
         company = record.company_id
         return users.filtered(lambda u: u.active and not u.share and u not in excluded
-                              and (not company or company in u.company_ids))
+                              and (not company or company.id in u._get_company_ids()))
 
     @api.model
     def _delegated_users(self, record, users, substitutes, requester=None):

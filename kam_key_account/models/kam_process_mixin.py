@@ -137,14 +137,18 @@ class KamProcessMixin(models.AbstractModel):
             vals['name'] = sequence._next()
 
     def _approval_subtype(self, kind):
-        """The subtype the process declares for this approval event, never a guess."""
-        subtype = self.env.ref(self._kam_approval_subtypes.get(kind) or '_', raise_if_not_found=False)
-        if not subtype or subtype._name != 'mail.message.subtype':
+        """The subtype the process declares for this approval event, never a guess.
+
+        Resolved through ir.model.data's cache, without a query: the engine asks once per
+        record and transition (a subtype deleted loses its xmlid with it)."""
+        res_model, res_id = self.env['ir.model.data']._xmlid_to_res_model_res_id(
+            self._kam_approval_subtypes.get(kind) or '_', raise_if_not_found=False)
+        if res_model != 'mail.message.subtype':
             raise UserError(self.env._(
                 "%(model)s has no message subtype for the approval event %(event)s: ask an administrator "
                 "to update the Key Accounts module.",
                 model=self.env['ir.model']._get(self._name).name, event=kind))
-        return subtype
+        return self.env[res_model].browse(res_id)
 
     def action_kam_print(self):
         """Print the process's report (`_kam_report`), once per record. A process that files

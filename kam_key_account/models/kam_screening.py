@@ -195,8 +195,8 @@ class KamScreening(models.Model):
             stage = self.env['kam.stage'].browse(vals['stage_id']) if 'stage_id' in vals else None
             self._check_partners_not_screened([  # those that open, or change partner while open
                 vals.get('partner_id', screening.partner_id.id) for screening in self
-                if not (stage if stage is not None else screening.stage_id).is_closed
-                and (not screening.is_open or vals.get('partner_id', screening.partner_id.id) != screening.partner_id.id)])
+                if (not screening.is_open or vals.get('partner_id', screening.partner_id.id) != screening.partner_id.id)
+                and not (stage if stage is not None else screening.stage_id).is_closed])
         return super().write(vals)
 
     def _check_partners_not_screened(self, partner_ids):
@@ -252,18 +252,10 @@ class KamScreening(models.Model):
     # approval engine hooks
 
     def _check_approval_ready(self):
-        """Complete before the supervisor sees it (S3-S7), else the filed table is empty."""
+        """Complete before the supervisor sees it (S3-S7), else the filed table is empty;
+        and what S9 will write valid."""
+        self._check_screening_complete()
         for screening in self:
-            missing = screening._screening_missing()
-            if missing:
-                raise UserError(self.env._(
-                    "%(screening)s is not complete: fill in %(missing)s before approval is requested.",
-                    screening=screening.name, missing=", ".join(missing)))
-            lines = screening.risk_line_ids
-            if not lines or not all(lines.mapped('score')):
-                raise UserError(self.env._(
-                    "Score every line of the risk-analysis table of %(screening)s before it is approved (S7).",
-                    screening=screening.name))
             if not screening.proposed_tier_id or not screening.proposed_manager_id:
                 raise UserError(self.env._(
                     "%(screening)s needs a proposed tier and a proposed key-account manager (S2, S9).",
@@ -276,22 +268,39 @@ class KamScreening(models.Model):
             candidate._check_kam_manager_id()
             candidate._check_kam_tier_id()
 
-    def _screening_missing(self):
-        """What a supervisor cannot review without: the needs (S3), our three resource scores
-        (S4), the competitor analysis (S6: a competitor, or explicitly none)."""
-        self.ensure_one()
-        missing = []
-        if is_html_empty(self.needs):
-            missing.append(self.env._("the customer's needs (S3)"))
-        unscored = [self._fields[name]._description_string(self.env) for name in SCORE_FIELDS if not self[name]]
-        if unscored:
-            missing.append(self.env._("the resource scores %(scores)s (S4)", scores=", ".join(unscored)))
-        if not self.competitor_line_ids and not self.no_competitor:
-            missing.append(self.env._("the competitor analysis: a competitor, or tick No Competitor (S6)"))
-        return missing
+    def _check_screening_complete(self):
+        """The needs (S3), our three resource scores (S4), the competitor analysis (S6: a
+        competitor, or explicitly none) and a scored risk table (S7): what a supervisor
+        cannot review without. Two grouped queries for the batch."""
+        competitors = dict(self.env['kam.screening.competitor']._read_group(
+            [('screening_id', 'in', self.ids)], ['screening_id'], ['__count']))
+        risk_lines = {screening: (count, lowest) for screening, count, lowest in self.env[
+            'kam.screening.risk.line']._read_group(
+            [('screening_id', 'in', self.ids)], ['screening_id'], ['__count', 'score:min'])}
+        for screening in self:
+            missing = []
+            if is_html_empty(screening.needs):
+                missing.append(self.env._("the customer's needs (S3)"))
+            unscored = [self._fields[name]._description_string(self.env) for name in SCORE_FIELDS if not screening[name]]
+            if unscored:
+                missing.append(self.env._("the resource scores %(scores)s (S4)", scores=", ".join(unscored)))
+            if not competitors.get(screening) and not screening.no_competitor:
+                missing.append(self.env._("the competitor analysis: a competitor, or tick No Competitor (S6)"))
+            if missing:
+                raise UserError(self.env._(
+                    "%(screening)s is not complete: fill in %(missing)s before approval is requested.",
+                    screening=screening.name, missing=", ".join(missing)))
+            count, lowest = risk_lines.get(screening, (0, 0))
+            if not count or not lowest:
+                raise UserError(self.env._(
+                    "Score every line of the risk-analysis table of %(screening)s before it is approved (S7).",
+                    screening=screening.name))
 
     def action_approve(self):
-        self._check_approval_ready()
+        # The proposed tier and manager are approval-relevant (changing them withdraws the
+        # request, S9 checks them again on the partner); the needs and scores are not, and
+        # may have been emptied since the request.
+        self._check_screening_complete()
         return super().action_approve()
 
     def _on_approval_approved(self):

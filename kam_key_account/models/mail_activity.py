@@ -15,7 +15,7 @@ class MailActivity(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            approval_type = self.env.ref(APPROVAL_ACTIVITY_TYPE, raise_if_not_found=False)
+            approval_type = self._kam_approval_type()
             default_type = self.env.context.get('default_activity_type_id')
             if approval_type and any((vals.get('activity_type_id') or default_type) == approval_type.id
                                      for vals in vals_list):
@@ -82,7 +82,8 @@ class MailActivity(models.Model):
         return activities
 
     def _kam_approval_type(self):
-        return self.env.ref(APPROVAL_ACTIVITY_TYPE, raise_if_not_found=False) or self.env['mail.activity.type']
+        # ir.model.data's cache, no query (a deleted type loses its xmlid with it).
+        return self.env['mail.activity.type'].browse(self.env['ir.model.data']._xmlid_to_res_id(APPROVAL_ACTIVITY_TYPE))
 
     def _kam_approval_activities(self):
         approval_type = self._kam_approval_type()
