@@ -305,9 +305,22 @@ class KamApprovalMixin(models.AbstractModel):
         self._check_approval_company()
         if override and not self.env.user.has_group('kam_key_account.group_kam_general_manager'):
             raise AccessError(self.env._("Only a General Manager can override an approval step."))
+        self._approval_prefetch_open_lines()
         self._check_decision_open(override)
         self._approval_lock()
+        self._approval_prefetch_open_lines()
         self._check_decision_open(override)
+
+    def _approval_prefetch_open_lines(self):
+        """Read the waiting and pending review lines of the batch, their reviewers and
+        decisions, once: the checks, then the decision (the next step's reviewers
+        included), use them from the cache."""
+        lines = self.env['kam.approval.review'].sudo().search_fetch(self._approval_open_lines_domain())
+        lines.fetch(['reviewer_ids', 'decision_ids'])
+        lines.reviewer_ids.mapped('share')
+
+    def _approval_open_lines_domain(self):
+        return [('res_model', '=', self._name), ('res_id', 'in', self.ids), ('state', 'in', ('waiting', 'pending'))]
 
     def _check_decision_open(self, override=False):
         user = self.env.user
@@ -474,12 +487,9 @@ class KamApprovalMixin(models.AbstractModel):
             'comment': comment, 'override': override,
         } for record in self])
         ladder = self.env['kam.approval.review']._role_ladder()
-        # The batch's review lines of the running rounds, read once.
-        open_lines = self.env['kam.approval.review'].sudo().search_fetch(
-            [('res_model', '=', self._name), ('res_id', 'in', self.ids), ('state', 'in', ('waiting', 'pending'))],
-            ['res_id', 'round', 'sequence', 'state', 'name', 'required_count', 'deadline', 'pass_stage_id',
-             'escalation_group_id', 'step_id', 'company_id'])
-        open_lines.reviewer_ids.mapped('share')  # prefetched for the batch: who may take the next step
+        # The batch's review lines of the running rounds (their other fields, reviewers and
+        # decisions read by _check_can_decide).
+        open_lines = self.env['kam.approval.review'].sudo().search_fetch(self._approval_open_lines_domain(), ['state'])
         rounds = open_lines.grouped('res_id')
         note = self.env._("Override by a General Manager: %(reason)s", reason=comment) if override else comment
         to_close, to_notify, approved, rejected = self.browse(), [], self.browse(), self.browse()
@@ -606,9 +616,10 @@ class KamApprovalMixin(models.AbstractModel):
                    for record, review, users in schedule for user in users]
         closed = Activity.browse()
         if close:
-            closed = Activity.search([
+            closed = Activity.search_fetch([
                 ('res_model', '=', self._name), ('res_id', 'in', close.ids),
-                ('activity_type_id', '=', Activity._kam_approval_type().id)])
+                ('activity_type_id', '=', Activity._kam_approval_type().id),
+            ])
         if closed and entries:
             free = {res_id: list(activities) for res_id, activities in closed.grouped('res_id').items()}
             handed_on, to_create = defaultdict(list), []
