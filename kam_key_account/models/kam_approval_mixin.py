@@ -305,7 +305,16 @@ class KamApprovalMixin(models.AbstractModel):
         self._check_approval_company()
         if override and not self.env.user.has_group('kam_key_account.group_kam_general_manager'):
             raise AccessError(self.env._("Only a General Manager can override an approval step."))
-        self._approval_prefetch_open_lines()
+        lines = self._approval_prefetch_open_lines()
+        # Who the decision concerns, read once for the batch (the lock below leaves them in
+        # the cache): the reviewers (who may take the next step, reminded), the requester
+        # (notified), the author and the account of the chatter entry; and the stages the
+        # records leave and enter (tracked).
+        users = lines.with_context(active_test=False).reviewer_ids | self.approval_requester_id | self.env.user
+        users.fetch()
+        (users.partner_id | self._approval_partner_of_batch()).fetch()
+        if 'stage_id' in self._fields:
+            (self.stage_id | lines.pass_stage_id | lines.reject_stage_id).fetch()
         self._check_decision_open(override)
         self._approval_lock()
         self._approval_prefetch_open_lines()
@@ -317,7 +326,10 @@ class KamApprovalMixin(models.AbstractModel):
         included), use them from the cache."""
         lines = self.env['kam.approval.review'].sudo().search_fetch(self._approval_open_lines_domain())
         lines.fetch(['reviewer_ids', 'decision_ids'])
-        lines.reviewer_ids.mapped('share')
+        return lines
+
+    def _approval_partner_of_batch(self):
+        return self.mapped('partner_id') if 'partner_id' in self._fields else self.env['res.partner']
 
     def _approval_open_lines_domain(self):
         return [('res_model', '=', self._name), ('res_id', 'in', self.ids), ('state', 'in', ('waiting', 'pending'))]
