@@ -504,7 +504,8 @@ class KamApprovalMixin(models.AbstractModel):
         open_lines = self.env['kam.approval.review'].sudo().search_fetch(self._approval_open_lines_domain(), ['state'])
         rounds = open_lines.grouped('res_id')
         note = self.env._("Override by a General Manager: %(reason)s", reason=comment) if override else comment
-        to_close, to_notify, approved, rejected = self.browse(), [], self.browse(), self.browse()
+        decided = self.approval_review_id.sudo()
+        to_close, to_notify, approved, rejected, partial = self.browse(), [], self.browse(), self.browse(), self.browse()
         for record in self:
             review = record.approval_review_id.sudo()
             open_reviews = rounds.get(record.id, review.browse()).filtered(lambda r: r.round == record.approval_round)
@@ -520,7 +521,7 @@ class KamApprovalMixin(models.AbstractModel):
             elif not override and review.approval_count < review._required_approvals():
                 # One of several approvals this step needs: the step stays current.
                 record._approval_log(notes, subtype_kind='step_approved')
-                record._approval_remove_activities(self.env.user)
+                partial |= record
                 continue
             else:
                 vals, next_review = record._approval_step_passed(review, notes, ladder, open_reviews)
@@ -531,7 +532,12 @@ class KamApprovalMixin(models.AbstractModel):
                     approved |= record
             record._approval_log(notes)
             record._approval_write(vals)
+        if partial:
+            partial._approval_remove_activities(self.env.user)
         self._approval_sync_activities(close=to_close, schedule=to_notify)
+        # Removing reminders empties the cache: the steps the tracking shows as left are
+        # read again for the batch, not once per record.
+        decided.fetch(['name', 'round'])
         if approved:
             approved.sudo()._on_approval_approved()
         if rejected:

@@ -245,7 +245,8 @@ class ResPartner(models.Model):
 
     @api.constrains('kam_manager_id', 'company_id')
     def _check_kam_manager_id(self):
-        kam_user = self.env.ref('kam_key_account.group_kam_user')
+        # ir.model.data's cache: no query per call (screenings check each candidate at request).
+        kam_user_id = self.env['ir.model.data']._xmlid_to_res_id('kam_key_account.group_kam_user')
         for partner in self.filtered('kam_manager_id'):
             manager = partner.kam_manager_id
             if partner.company_id and partner.company_id not in manager.company_ids:
@@ -253,7 +254,7 @@ class ResPartner(models.Model):
                     "%(user)s cannot manage %(partner)s: they do not work for %(company)s.",
                     user=manager.name, partner=partner.display_name,
                     company=partner.company_id.name))
-            if manager.share or kam_user not in manager.all_group_ids:
+            if manager.share or kam_user_id not in manager.all_group_ids.ids:
                 raise ValidationError(self.env._(
                     "%(user)s cannot manage %(partner)s: a key-account manager must be an "
                     "internal user with a Key Accounts role.",
