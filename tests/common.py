@@ -293,9 +293,15 @@ class ProcessContract:
         self.assertEqual(action['context'].get('default_partner_id'), partner.id)
         edited = partner.new({}, origin=partner)  # the account's form, being edited
         self.assertEqual(edited[record._kam_partner_count_field], count)
-        # Seen from one of its contacts, the account's counter.
+        # Seen from one of its contacts, the account's counter, and its stat button opens what
+        # it counts: the account's records, not the contact's.
         contact = self.env['res.partner'].create({'name': 'Counter Contact', 'parent_id': partner.id})
-        self.assertEqual(contact.with_user(self.kam_manager)[record._kam_partner_count_field], count)
+        contact = contact.with_user(self.kam_manager)
+        self.assertEqual(contact[record._kam_partner_count_field], count)
+        contact_action = contact.with_context(kam_process_model=record._name).action_kam_open_process()
+        self.assertEqual(Model.search(contact_action['domain']), Model.search(action['domain']))
+        self.assertEqual(len(Model.search(contact_action['domain'])), contact[record._kam_partner_count_field])
+        self.assertEqual(contact_action['context'].get('default_partner_id'), partner.id, "a new one is the account's")
 
     def test_contract_views_load_for_each_role(self):
         record = self._contract_new_record()
