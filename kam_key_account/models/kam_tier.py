@@ -84,7 +84,7 @@ class KamTier(models.Model):
         """One query for the tiers of `companies` (shared ones included); returns
         ``pick(amount, company)``, the highest tier of that company's ladder the amount reaches.
         Computes over many records use it instead of one search each."""
-        tiers = self.search([('company_id', 'in', companies.ids + [False])])
+        tiers = self.search_fetch([('company_id', 'in', companies.ids + [False])])  # names too: shown next
         tiers = tiers.sorted(lambda t: (t.min_annual_sales, t.sequence), reverse=True)
 
         def pick(amount, company):

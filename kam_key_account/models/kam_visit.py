@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import clean_context, plaintext2html
 
-from .res_partner import CONTACT_MANNERS
+from .res_partner import CONTACT_MANNERS, DONE_VISIT_STAGES
 
 VISIT_TYPES = [
     ('routine', 'Routine'),
@@ -21,8 +21,9 @@ APPOINTMENT_STATES = [
 EVENT_SYNCED_FIELDS = {'start': 'start', 'stop': 'stop', 'allday': 'allday', 'location': 'location'}
 # Written only by the visit's actions (book, confirm, cancel, the event deleted).
 PROCESS_FIELDS = frozenset({'appointment_state', 'event_id'})
-# Stages a visit reaches once made (V6) or summarised (V9).
-DONE_STAGES = ('done', 'summarised')
+# Stages a visit reaches once made (V6) or summarised (V9): defined beside the partner's
+# last-visit date, which this module's import of res_partner lets res_partner not import.
+DONE_STAGES = DONE_VISIT_STAGES
 
 # Context values a JSON-RPC client cannot send (it only sends JSON): the internal paths
 # compare them by identity under the context key SYNC_KEY. A context key with a plain value

@@ -21,6 +21,8 @@ KAM_PERSONAL_FIELDS = (
     'kam_preferred_contact_time', 'kam_preferred_contact_manner', 'kam_habits',
 )
 NOTE_FIELDS = ('character', 'pressures', 'interests', 'family')
+# The stages of a visit made (V6) or summarised (V9): kam.visit's DONE_STAGES.
+DONE_VISIT_STAGES = ('done', 'summarised')
 
 
 class ResPartner(models.Model):
@@ -220,20 +222,26 @@ class ResPartner(models.Model):
         return Process._kam_partner_action(self.commercial_partner_id)
 
     def _compute_kam_visit_dates(self):
-        """The dates of every partner at once: two grouped queries."""
+        """The dates of every partner at once: one grouped query, per partner and stage, of
+        the visits done (their last actual start) and of those still to come (their first
+        planned start)."""
         Visit = self.env['kam.visit']
         self.kam_last_visit_date = False
         self.kam_next_visit_date = False
         if not Visit.has_access('read') or not self.ids:
             return
-        now = fields.Datetime.now()
-        last = dict(Visit._read_group(
-            [('partner_id', 'in', self.ids), ('stage_id.code', 'in', ('done', 'summarised'))],
-            ['partner_id'], ['actual_start:max']))
-        upcoming = dict(Visit._read_group(
-            [('partner_id', 'in', self.ids), ('start', '>=', now),
-             ('stage_id.code', 'not in', ('done', 'summarised', 'cancelled'))],
-            ['partner_id'], ['start:min']))
+        closed = (*DONE_VISIT_STAGES, 'cancelled')
+        groups = Visit._read_group(
+            [('partner_id', 'in', self.ids), '|', ('stage_id.code', 'in', DONE_VISIT_STAGES),
+             '&', ('start', '>=', fields.Datetime.now()), ('stage_id.code', 'not in', closed)],
+            ['partner_id', 'stage_id'], ['actual_start:max', 'start:min'])
+        last, upcoming = {}, {}
+        for partner, stage, actual_start, start in groups:
+            if stage.code in DONE_VISIT_STAGES:
+                if actual_start and (partner not in last or actual_start > last[partner]):
+                    last[partner] = actual_start
+            elif partner not in upcoming or start < upcoming[partner]:
+                upcoming[partner] = start
         for partner in self:
             partner.kam_last_visit_date = last.get(partner, False)
             partner.kam_next_visit_date = upcoming.get(partner, False)
