@@ -208,8 +208,8 @@ class KamApprovalMixin(models.AbstractModel):
 
     def action_approve(self):
         records = self._approval_env()
-        records._check_can_decide()
-        records._do_decide('approved')
+        open_lines = records._check_can_decide()
+        records._do_decide('approved', open_lines=open_lines)
         return True
 
     def action_open_approval_wizard(self):
@@ -241,15 +241,15 @@ class KamApprovalMixin(models.AbstractModel):
         if not (reason or '').strip():
             raise UserError(self.env._("Say why you reject: the requester needs the reason."))
         records = self._approval_env()
-        records._check_can_decide()
-        records._do_decide('rejected', comment=reason)
+        open_lines = records._check_can_decide()
+        records._do_decide('rejected', comment=reason, open_lines=open_lines)
 
     def _approval_override(self, reason):
         if not (reason or '').strip():
             raise UserError(self.env._("An override needs a reason: it is logged."))
         records = self._approval_env()
-        records._check_can_decide(override=True)
-        records._do_decide('approved', comment=reason, override=True)
+        open_lines = records._check_can_decide(override=True)
+        records._do_decide('approved', comment=reason, override=True, open_lines=open_lines)
 
     # ------------------------------------------------------------------------------------
     # Hooks for consumers
@@ -300,7 +300,11 @@ class KamApprovalMixin(models.AbstractModel):
     def _check_can_decide(self, override=False):
         """The cheap checks first, on what this transaction sees: a reader who may not decide
         is refused without taking any lock, so they cannot keep the reviewers waiting.
-        Then the lock, and the same checks again on what the database holds."""
+        Then the lock, and the same checks again on what the database holds.
+
+        :return: the waiting and pending review lines of the batch, as the database holds
+            them once locked (for `_do_decide`)
+        """
         self.check_access('read')
         self._check_approval_company()
         if override and not self.env.user.has_group('kam_key_account.group_kam_general_manager'):
@@ -317,8 +321,9 @@ class KamApprovalMixin(models.AbstractModel):
             (self.stage_id | lines.pass_stage_id | lines.reject_stage_id).fetch()
         self._check_decision_open(override)
         self._approval_lock()
-        self._approval_prefetch_open_lines()
+        lines = self._approval_prefetch_open_lines()
         self._check_decision_open(override)
+        return lines
 
     def _approval_prefetch_open_lines(self):
         """Read the waiting and pending review lines of the batch, their reviewers and
@@ -492,16 +497,17 @@ class KamApprovalMixin(models.AbstractModel):
         if approved_at_once:
             approved_at_once.sudo()._on_approval_approved()
 
-    def _do_decide(self, decision, comment=False, override=False):
+    def _do_decide(self, decision, comment=False, override=False, open_lines=None):
+        """:param open_lines: the waiting and pending review lines of the batch, if known
+            (`_check_can_decide` returns them)"""
         Decision = self.env['kam.approval.decision'].sudo()
         Decision.create([{
             'review_id': record.approval_review_id.id, 'user_id': self.env.uid, 'decision': decision,
             'comment': comment, 'override': override,
         } for record in self])
         ladder = self.env['kam.approval.review']._role_ladder()
-        # The batch's review lines of the running rounds (their other fields, reviewers and
-        # decisions read by _check_can_decide).
-        open_lines = self.env['kam.approval.review'].sudo().search_fetch(self._approval_open_lines_domain(), ['state'])
+        if open_lines is None:
+            open_lines = self._approval_prefetch_open_lines()
         rounds = open_lines.grouped('res_id')
         note = self.env._("Override by a General Manager: %(reason)s", reason=comment) if override else comment
         decided = self.approval_review_id.sudo()
