@@ -234,10 +234,10 @@ class ResPartner(models.Model):
         groups = Visit._read_group(
             [('partner_id', 'in', self.ids), '|', ('stage_id.code', 'in', DONE_VISIT_STAGES),
              '&', ('start', '>=', fields.Datetime.now()), ('stage_id.code', 'not in', closed)],
-            ['partner_id', 'stage_id'], ['actual_start:max', 'start:min'])
+            ['partner_id', 'stage_id.code'], ['actual_start:max', 'start:min'])
         last, upcoming = {}, {}
-        for partner, stage, actual_start, start in groups:
-            if stage.code in DONE_VISIT_STAGES:
+        for partner, stage_code, actual_start, start in groups:
+            if stage_code in DONE_VISIT_STAGES:
                 if actual_start and (partner not in last or actual_start > last[partner]):
                     last[partner] = actual_start
             elif partner not in upcoming or start < upcoming[partner]:
