@@ -15,6 +15,8 @@ record has its one chatter entry, so a budget cannot be met by dropping work.
 """
 from odoo.tests.common import warmup
 
+from odoo.addons.kam_key_account.models.kam_approval_mixin import APPROVAL_EVENTS
+
 from .common import KamScreeningCommon
 
 REQUEST, APPROVE, REJECT, PER_RECORD, PER_REVIEWER = 53, 44, 47, 14, 7
@@ -124,3 +126,12 @@ class TestApprovalQueryBudgets(KamScreeningCommon):
         self._assert_one_entry_each(screenings, before)
         self.assertFalse(self.approval_activities(screenings))
         self.assertEqual(set(screenings.mapped('approval_state')), {'rejected'})
+
+    @warmup
+    def test_approval_subtypes_cost_no_query(self):
+        """The engine asks for a subtype per record and transition: the declaration is
+        resolved through ir.model.data's cache, without an exists() query each time."""
+        screening = self.screening.with_user(self.kam_user)
+        with self.assertQueryCount(0):
+            subtypes = [screening._approval_subtype(kind) for kind in APPROVAL_EVENTS]
+        self.assertEqual(subtypes, [self.env.ref(screening._kam_approval_subtypes[kind]) for kind in APPROVAL_EVENTS])
