@@ -15,9 +15,8 @@ record has its one chatter entry, so a budget cannot be met by dropping work.
 """
 from odoo.tests.common import warmup
 
-from odoo.addons.kam_key_account.models.kam_approval_mixin import APPROVAL_EVENTS
-
 from .common import KamScreeningCommon
+from odoo.addons.kam_key_account.models.kam_approval_mixin import APPROVAL_EVENTS
 
 REQUEST, APPROVE, REJECT, PER_RECORD, PER_REVIEWER = 53, 44, 47, 14, 7
 
