@@ -1,0 +1,339 @@
+"""Service teams and service & support requests (R1-R5, issue 12)."""
+from datetime import datetime, timedelta
+
+from psycopg2.errors import CheckViolation, UniqueViolation
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command
+from odoo.tools import mute_logger
+
+from .common import KamCommon, ProcessContract
+
+
+class KamServiceCommon(KamCommon):
+    """A team on the account (the manager line from its kam_manager_id, a technician
+    without a Key Accounts role, a finance colleague), the catalogue's types."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ref = cls.env.ref
+        cls.type_seminar = ref('kam_key_account.kam_service_type_seminar')
+        cls.type_payment = ref('kam_key_account.kam_service_type_payment_terms')
+        cls.type_custom = ref('kam_key_account.kam_service_type_custom_products')
+        cls.type_training = ref('kam_key_account.kam_service_type_training')
+        cls.type_warranty = ref('kam_key_account.kam_service_type_warranty')
+        Member = cls.env['kam.service.team.member']
+        Member.create([
+            {'partner_id': cls.account.id, 'user_id': cls.employee.id, 'role': 'technical'},
+            {'partner_id': cls.account.id, 'user_id': cls.kam_user_2.id, 'role': 'finance'},
+        ])
+        cls.contact.email = 'zhao.jianguo@customer.example.com'
+        cls.tech_head = cls.env['res.partner'].create({
+            'name': 'Sun Li (CTO)', 'parent_id': cls.account.id, 'email': 'sun.li@customer.example.com'})
+        cls.association = cls.env['res.partner'].create({
+            'name': 'Machinery Industry Association', 'is_company': True, 'email': 'info@association.example.com'})
+        cls.when = fields.Datetime.now().replace(microsecond=0) + timedelta(days=10)
+        cls.flush_tracking(cls)
+
+    @classmethod
+    def _new_request(cls, types=None, user=None, events=(), **values):
+        user = user or cls.kam_user
+        return cls.env['kam.service.request'].with_user(user).create(dict({
+            'partner_id': cls.account.id,
+            'type_ids': [Command.set((types or cls.type_custom).ids)],
+            'content': 'A custom flange for the packaging line.',
+            'estimated_cost': 10_000,
+            'event_ids': [Command.create(vals) for vals in events],
+        }, **values)).with_env(cls.env)
+
+    def _seminar(self, **values):
+        return dict({
+            'name': 'Servo tuning seminar', 'type_id': self.type_seminar.id, 'start': self.when,
+            'stop': self.when + timedelta(hours=3), 'contact_ids': [Command.set(self.tech_head.ids)],
+            'other_partner_ids': [Command.set(self.association.ids)]}, **values)
+
+    def _special_seminar(self):
+        return self._new_request(
+            self.type_seminar | self.type_payment, events=[self._seminar()],
+            content='Technical seminar, pilot order on 90-day terms.', payment_terms='90 days end of month')
+
+    def approve(self, request, *users):
+        for user in users:
+            request.with_user(user).action_approve()
+        return request
+
+
+class TestServiceContract(ProcessContract, KamServiceCommon):
+
+    def _contract_new_record(self, **values):
+        return self._new_request(**values)
+
+
+class TestServiceTeam(KamServiceCommon):
+
+    def test_manager_line_is_the_partners_account_manager(self):
+        team = self.account.kam_service_member_ids
+        self.assertEqual(team.filtered(lambda m: m.role == 'ka_manager').user_id, self.kam_user)
+        self.account.with_user(self.kam_manager).kam_manager_id = self.kam_user_2
+        self.assertEqual(self.account.kam_service_member_ids.filtered(lambda m: m.role == 'ka_manager').user_id,
+                         self.kam_user_2)
+
+    def test_only_kam_managers_change_the_ka_manager(self):
+        line = self.account.kam_service_member_ids.filtered(lambda m: m.role == 'ka_manager')
+        with self.assertRaises(AccessError):
+            line.with_user(self.kam_user).user_id = self.kam_user_2
+        with self.assertRaises(AccessError):
+            line.with_user(self.kam_supervisor).unlink()
+        line.with_user(self.kam_manager).user_id = self.kam_supervisor
+        self.assertEqual(self.account.kam_manager_id, self.kam_supervisor)
+        # The partner's own checks: a manager needs a Key Accounts role.
+        with self.assertRaisesText(ValidationError, 'Key Accounts role'):
+            line.with_user(self.kam_manager).user_id = self.employee
+        self.assertEqual(line.user_id, self.kam_supervisor, "nothing saved is lost")
+
+    @mute_logger('odoo.sql_db')
+    def test_a_second_ka_manager_is_refused(self):
+        with self.assertRaises((UniqueViolation, ValidationError, UserError)):
+            self.env['kam.service.team.member'].with_user(self.kam_manager).create(
+                {'partner_id': self.account.id, 'user_id': self.kam_manager.id, 'role': 'ka_manager'})
+        self.assertEqual(self.account.kam_manager_id, self.kam_user)
+
+    def test_members_follow_the_accounts_requests_until_they_leave(self):
+        earlier = self._new_request()
+        self.assertIn(self.employee.partner_id, earlier.message_partner_ids)
+        trainer = self.env['kam.service.team.member'].with_user(self.kam_user).create(
+            {'partner_id': self.account.id, 'user_id': self.kam_director.id, 'role': 'training'})
+        later = self._new_request()
+        for request in earlier | later:
+            self.assertIn(self.kam_director.partner_id, request.message_partner_ids, "joined: follows all of them")
+        trainer.with_user(self.kam_user).unlink()
+        for request in earlier | later:
+            self.assertNotIn(self.kam_director.partner_id, request.message_partner_ids, "left: follows none")
+        # Following gives no access: the technician reads no request without a task.
+        self.assertFalse(earlier.with_user(self.employee).has_access('read'))
+
+    def test_team_tab_for_an_employee_without_a_kam_role(self):
+        Partner = self.env['res.partner'].with_user(self.employee)
+        views = Partner.get_views([(False, 'form')])
+        fields_ = views['models']['res.partner']['fields']
+        self.assertIn('kam_service_member_ids', fields_)
+        values = self.account.with_user(self.employee).web_read(
+            {'kam_service_member_ids': {'fields': {'role': {}, 'user_id': {'fields': {'display_name': {}}}}}})
+        roles = {line['role'] for line in values[0]['kam_service_member_ids']}
+        self.assertEqual(roles, {'ka_manager', 'technical', 'finance'})
+        with self.assertRaises(AccessError):
+            self.account.kam_service_member_ids[:1].with_user(self.employee).role = 'sales'
+
+    def test_portal_user_cannot_join(self):
+        portal = self.env['res.users'].create({
+            'name': 'Portal Customer', 'login': 'kam_t_portal_svc',
+            'group_ids': [Command.set(self.env.ref('base.group_portal').ids)]})
+        with self.assertRaisesText(UserError, 'not an internal user'):
+            self.env['kam.service.team.member'].create(
+                {'partner_id': self.account.id, 'user_id': portal.id, 'role': 'sales'})
+
+
+class TestServiceRequest(KamServiceCommon):
+
+    def test_whole_path_with_special_payment_terms(self):
+        request = self._special_seminar()
+        self.assertTrue(request.special_payment_terms)
+        request.with_user(self.kam_user).action_request_approval()
+        self.assertEqual(request.stage_id.code, 'review')
+        self.assertEqual(request.approval_review_ids.mapped('name'),
+                         ['Supervisor Review', 'Manager Approval', 'General Manager or Marketing VP Approval'])
+        self.approve(request, self.kam_supervisor)
+        self.assertEqual((request.stage_id.code, request.approval_state), ('review', 'pending'))
+        self.approve(request, self.kam_manager)
+        self.assertEqual((request.stage_id.code, request.approval_state), ('review', 'pending'),
+                         "the manager's approval does not open the gate while the GM step remains")
+        self.assertIn(self.kam_gm, request.approval_reviewer_ids)
+        self.assertFalse(request.event_ids.calendar_event_id, "nothing on the calendar before approval")
+        self.approve(request, self.kam_gm)
+        self.assertRecordValues(request, [{
+            'approval_state': 'approved', 'stage_code': 'approved', 'control_state': 'controlled',
+            'prepared_by_id': self.kam_user.id, 'reviewed_by_id': self.kam_manager.id,
+            'approved_by_id': self.kam_gm.id}])
+        # R5: the event on the calendar with its invitees, the finance task for the finance member.
+        calendar_event = request.event_ids.calendar_event_id
+        self.assertEqual(calendar_event.partner_ids, self.tech_head | self.association | (
+            self.kam_user | self.employee | self.kam_user_2).partner_id)
+        self.assertEqual(calendar_event.privacy, 'private')
+        self.assertNotIn('90 days', str(calendar_event.description), "nothing internal reaches the customer")
+        task = request.task_ids
+        self.assertRecordValues(task, [{'type_id': self.type_payment.id, 'responsible_id': self.kam_user_2.id,
+                                        'state': 'open'}])
+        request.with_user(self.kam_user).action_start()
+        with self.assertRaisesText(UserError, 'still to do'):
+            request.with_user(self.kam_user).action_finish()
+        event = request.event_ids.with_user(self.kam_user)
+        with self.assertRaisesText(UserError, 'outcome'):
+            event.action_done()
+        event.write({'outcome': 'Forty engineers came.', 'actual_cost': 32_000, 'satisfaction': '4'})
+        event.action_done()
+        task.with_user(self.kam_user_2).write({'resolution': 'Terms signed.', 'actual_cost': 0})
+        task.with_user(self.kam_user_2).action_solve()
+        request.with_user(self.kam_user).action_finish()
+        self.assertRecordValues(request, [{'stage_code': 'done', 'actual_cost': 32_000, 'cost_variance': 2_000}])
+        self.assertEqual(request.done_date, fields.Date.context_today(request))
+
+    def test_no_gm_step_without_special_payment_terms(self):
+        request = self._new_request(self.type_seminar, events=[self._seminar()])
+        self.assertFalse(request.special_payment_terms)
+        request.with_user(self.kam_user).action_request_approval()
+        self.assertEqual(request.approval_review_ids.mapped('name'), ['Supervisor Review', 'Manager Approval'])
+        self.approve(request, self.kam_supervisor, self.kam_manager)
+        self.assertEqual((request.stage_id.code, request.approval_state), ('approved', 'approved'))
+
+    def test_vp_configured_per_company(self):
+        self.company.kam_vp_user_id = self.kam_director
+        request = self._special_seminar()
+        request.with_user(self.kam_user).action_request_approval()
+        self.approve(request, self.kam_supervisor, self.kam_manager)
+        self.assertEqual(request.approval_reviewer_ids, self.kam_director)
+        self.company.kam_vp_user_id = False
+        self.company.kam_vp_group_id = self.env.ref('kam_key_account.group_kam_director')
+        other = self._special_seminar()
+        other.with_user(self.kam_user).action_request_approval()
+        self.approve(other, self.kam_supervisor, self.kam_manager)
+        self.assertIn(self.kam_director, other.approval_reviewer_ids)
+        self.assertNotIn(self.kam_gm, other.approval_reviewer_ids)
+
+    def test_no_mail_to_customers_before_approval(self):
+        Mail = self.env['mail.mail'].sudo()
+        customers = (self.tech_head | self.association | self.contact).ids
+        to_customers = [('recipient_ids', 'in', customers)]
+        request = self._new_request(self.type_seminar, events=[self._seminar()])
+        request.with_user(self.kam_user).message_post(body='Internal: budget is tight.', message_type='comment',
+                                                      subtype_xmlid='mail.mt_note')
+        request.with_user(self.kam_user).action_request_approval()
+        self.approve(request, self.kam_supervisor)
+        request.event_ids.with_user(self.kam_user).write({'start': self.when + timedelta(days=1),
+                                                          'stop': self.when + timedelta(days=1, hours=2)})
+        self.assertFalse(Mail.search(to_customers), "no invitation or note before approval")
+        self.assertNotIn(self.tech_head, request.message_partner_ids, "customers do not follow the request")
+        self.approve(request, self.kam_manager)
+        self.assertTrue(Mail.search([('recipient_ids', 'in', self.tech_head.ids)]), "invited once approved")
+        # An event planned after the approval is on the calendar at once.
+        later = request.event_ids.with_user(self.kam_user).create(self._seminar(
+            request_id=request.id, name='Follow-up seminar', contact_ids=[Command.set(self.contact.ids)]))
+        self.assertIn(self.contact, later.calendar_event_id.partner_ids)
+
+    def test_task_routing_done_by_a_member_without_kam_role(self):
+        request = self._new_request(self.type_custom)
+        request.with_user(self.kam_user).action_request_approval()
+        self.approve(request, self.kam_supervisor, self.kam_manager)
+        task = request.task_ids
+        self.assertEqual(task.responsible_id, self.employee, "the member holding the technical role")
+        activity = task.activity_id
+        self.assertEqual(activity.user_id, self.employee)
+        # The participant reads the request (not its customer information), does the task.
+        mine = request.with_user(self.employee)
+        self.assertTrue(mine.has_access('read'))
+        self.assertFalse(mine.has_access('write'))
+        mine.web_read({name: {} for name in self.env['kam.service.request'].with_user(self.employee).get_views(
+            [(False, 'form')])['models']['kam.service.request']['fields']})
+        with self.assertRaises(AccessError):
+            mine.deeper_needs  # noqa: B018 - reading the internal field is refused
+        activity.with_user(self.employee).action_feedback(feedback='Drawing sent to the plant.')
+        self.assertRecordValues(task, [{'state': 'done', 'resolution': 'Drawing sent to the plant.',
+                                        'solved_by_id': self.employee.id}])
+        task.with_user(self.employee).actual_cost = 1_500
+        self.assertEqual(request.actual_cost, 1_500)
+        with self.assertRaises(AccessError):
+            task.with_user(self.employee).description = 'Rewritten'
+        other = self._new_request(self.type_custom, content='Another one')
+        self.assertFalse(other.with_user(self.employee).has_access('read'), "no task there: no access")
+
+    def test_task_for_a_role_nobody_holds(self):
+        request = self._new_request(self.type_training)
+        with self.assertRaisesText(UserError, 'Nobody on the service team .* holds the role Training Support'):
+            request.with_user(self.kam_user).action_request_approval()
+        self.assertEqual(request.approval_state, 'draft')
+
+    @mute_logger('odoo.sql_db')
+    def test_bad_input(self):
+        request = self._new_request(self.type_warranty)
+        for vals in ({'estimated_cost': -1}, {'warranty_years': -2}):
+            with self.subTest(vals=vals), self.assertRaises(CheckViolation):
+                request.with_user(self.kam_user).write(vals)
+                self.env.flush_all()
+        with self.assertRaisesText(UserError, 'warranty years and kind'):
+            request.with_user(self.kam_user).action_request_approval()
+        special = self._new_request(self.type_payment)
+        with self.assertRaisesText(UserError, 'payment terms'):
+            special.with_user(self.kam_user).action_request_approval()
+        self.assertEqual(special.approval_state, 'draft', "no special payment terms without their approval")
+        with self.assertRaisesText(ValidationError, 'needs a date'):
+            self._new_request(self.type_seminar, events=[self._seminar(start=False, stop=False)])
+        with self.assertRaisesText(ValidationError, 'people of the account'):
+            self._new_request(self.type_seminar, events=[self._seminar(contact_ids=[Command.set(self.contact_2.ids)])])
+        with self.assertRaises(CheckViolation):
+            self._new_request(self.type_seminar, events=[self._seminar(actual_cost=-5)])
+            self.env.flush_all()
+
+    def test_special_payment_terms_are_the_types_not_the_clients(self):
+        request = self._new_request(self.type_payment, payment_terms='60 days')
+        with self.assertRaises(AccessError):
+            request.with_user(self.kam_user).write({'special_payment_terms': False})
+        self.assertTrue(request.special_payment_terms)
+        # Changing the types after the approval withdraws it.
+        request.with_user(self.kam_user).action_request_approval()
+        request.with_user(self.kam_user).write({'type_ids': [Command.set(self.type_custom.ids)]})
+        self.assertEqual(request.approval_state, 'draft')
+        self.assertEqual(request.stage_id.code, 'draft')
+
+    def test_printed_form_has_every_opinion(self):
+        request = self._special_seminar()
+        request.with_user(self.kam_user).action_request_approval()
+        self.approve(request, self.kam_supervisor, self.kam_manager, self.kam_gm)
+        html = str(self.env['ir.actions.report']._render_qweb_html(
+            'kam_key_account.action_report_kam_service_request', request.ids)[0])
+        for text in (self.kam_supervisor.name, self.kam_manager.name, self.kam_gm.name, 'Supervisor Review',
+                     'Manager Approval', 'General Manager or Marketing VP Approval', request.document_number,
+                     'Prepared By'):
+            self.assertIn(text, html)
+
+    def test_archivist_reads_approved_requests_only(self):
+        archivist = self.env['res.users'].create({
+            'name': 'Archivist', 'login': 'kam_t_svc_archivist',
+            'group_ids': [Command.set([self.env.ref('base.group_user').id,
+                                       self.env.ref('kam_key_account.group_kam_archivist').id])]})
+        draft = self._new_request()
+        approved = self._new_request(content='Approved one')
+        approved.with_user(self.kam_user).action_request_approval()
+        self.approve(approved, self.kam_supervisor, self.kam_manager)
+        Request = self.env['kam.service.request'].with_user(archivist)
+        self.assertEqual(Request.search([('id', 'in', (draft | approved).ids)]), approved)
+
+    def test_kam_user_outside_the_team_does_not_see_the_request(self):
+        request = self._new_request()
+        outsider = self.env['kam.service.request'].with_user(self.kam_user_2).search([('id', '=', request.id)])
+        self.assertEqual(outsider, request, "a KAM user on the team reads the account's requests")
+        self.env['kam.service.team.member'].search(
+            [('partner_id', '=', self.account.id), ('user_id', '=', self.kam_user_2.id)]).unlink()
+        self.assertFalse(self.env['kam.service.request'].with_user(self.kam_user_2).search([('id', '=', request.id)]))
+
+
+class TestServicePerformance(KamServiceCommon):
+
+    def test_query_budgets(self):
+        Request = self.env['kam.service.request'].with_user(self.kam_user)
+        vals = [{'partner_id': self.account.id, 'type_ids': [Command.set(self.type_custom.ids)],
+                 'content': f'Request {i}', 'estimated_cost': 100} for i in range(20)]
+        Request.create(vals[:2])  # warm-up
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=200):
+            requests = Request.create(vals)
+            self.env.flush_all()
+        requests = requests.with_env(self.env)
+        with self.assertQueryCount(__system__=200):
+            requests.with_user(self.kam_user).action_request_approval()
+            self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=40):
+            requests.with_user(self.kam_user).read(['name', 'actual_cost', 'open_count', 'team_user_ids',
+                                                     'special_payment_terms'])
