@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .kam_service_type import TEAM_ROLES
 
@@ -54,6 +54,7 @@ class KamServiceTeamMember(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_one_ka_manager([vals.get('partner_id') for vals in vals_list if vals.get('role') == 'ka_manager'])
         members = super().create(vals_list)
         members._kam_sync_account_manager()
         members._kam_follow_requests()
@@ -61,6 +62,9 @@ class KamServiceTeamMember(models.Model):
 
     def write(self, vals):
         self._check_ka_manager_rights()
+        if vals.get('role') == 'ka_manager' or (vals.get('partner_id') and 'ka_manager' in self.mapped('role')):
+            self._check_one_ka_manager(
+                [vals.get('partner_id') or member.partner_id.id for member in self], exclude=self)
         before = {member: (member.partner_id, member.user_id) for member in self} \
             if {'partner_id', 'user_id'} & vals.keys() else {}
         result = super().write(vals)
@@ -81,6 +85,20 @@ class KamServiceTeamMember(models.Model):
         result = super().unlink()
         self._kam_unfollow_requests(left)
         return result
+
+    @api.model
+    def _check_one_ka_manager(self, partner_ids, exclude=None):
+        """One KA manager per team: said clearly before the unique index refuses it."""
+        partner_ids = [partner_id for partner_id in partner_ids if partner_id]
+        if not partner_ids:
+            return
+        taken = self.sudo().search_count([
+            ('partner_id', 'in', partner_ids), ('role', '=', 'ka_manager'),
+            ('id', 'not in', (exclude or self.browse()).ids)], limit=1)
+        if taken or len(partner_ids) != len(set(partner_ids)):
+            raise ValidationError(self.env._(
+                "A service team has one KA manager, the account's key-account manager: change it instead of "
+                "adding another one."))
 
     def _check_ka_manager_rights(self):
         """The KA-manager line is the partner's key-account manager: KAM Managers only."""
