@@ -97,8 +97,8 @@ class KamServiceEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(vals.get('calendar_event_id') for vals in vals_list) \
-                or 'default_calendar_event_id' in self.env.context:
+        if not self.env.su and (any(vals.get('calendar_event_id') for vals in vals_list)
+                                or 'default_calendar_event_id' in self.env.context):
             raise UserError(self._kam_link_error())
         events = super().create(vals_list)
         events._check_request_writable()

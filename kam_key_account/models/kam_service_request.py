@@ -77,7 +77,7 @@ class KamServiceRequest(models.Model):
     partner_id = fields.Many2one(string='Account')
     user_id = fields.Many2one(string='Applicant', required=True)
     request_date = fields.Date(
-        'Application Date', required=True, default=lambda self: fields.Date.context_today(self), tracking=True)
+        'Application Date', required=True, default=fields.Date.context_today, tracking=True)
     previous_revision_id = fields.Many2one('kam.service.request', readonly=True, copy=False)
     # R3 the service or support asked for
     type_ids = fields.Many2many(
@@ -97,13 +97,13 @@ class KamServiceRequest(models.Model):
     warranty_kind = fields.Selection(WARRANTY_KINDS)
     special_region = fields.Char()
     delivery_address_id = fields.Many2one(
-        'res.partner', 'Delivery Address', check_company=True,
+        'res.partner', check_company=True,
         domain="[('commercial_partner_id', '=', partner_id)]")
     payment_terms = fields.Text()
     # R3 customer information (internal)
     deeper_needs = fields.Text(groups='kam_key_account.group_kam_user')
     changing_needs = fields.Text(groups='kam_key_account.group_kam_user')
-    organisation = fields.Text('Organisation', groups='kam_key_account.group_kam_user')
+    organisation = fields.Text(groups='kam_key_account.group_kam_user')
     perception_changes = fields.Text('Changes in Perception', groups='kam_key_account.group_kam_user')
     # R5 implementation
     event_ids = fields.One2many('kam.service.event', 'request_id', 'Events', copy=True)

@@ -43,11 +43,11 @@ class KamServiceType(models.Model):
     implementation = fields.Selection(IMPLEMENTATIONS, required=True, default='task')
     event_kind = fields.Selection(EVENT_KINDS, help="The kind of event a type carried out as an event is.")
     responsible_role = fields.Selection(
-        TEAM_ROLES, 'Responsible Role', required=True, default='sales',
+        TEAM_ROLES, required=True, default='sales',
         help="The team member holding this role carries the type out (its task, or its events).")
     requires_warranty = fields.Boolean('Requires Warranty Terms', help="Warranty years and kind (limited, on-site, full).")
     requires_region = fields.Boolean('Requires a Special Region')
     requires_delivery_address = fields.Boolean('Requires a Delivery Address')
-    requires_payment_terms = fields.Boolean('Requires Payment Terms')
+    requires_payment_terms = fields.Boolean()
     special_payment_terms = fields.Boolean(
         help="Requests of this type are also approved by the General Manager or the marketing VP (R4).")
