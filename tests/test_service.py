@@ -280,6 +280,15 @@ class TestServiceRequest(KamServiceCommon):
         with self.assertRaises(CheckViolation):
             self._new_request(self.type_seminar, events=[self._seminar(actual_cost=-5)])
             self.env.flush_all()
+        # Done without an outcome, by a direct write of the state (RPC): refused.
+        event = self._new_request(self.type_seminar, events=[self._seminar()]).event_ids
+        with self.assertRaisesText(ValidationError, 'outcome'):
+            event.with_user(self.kam_user).write({'state': 'done'})
+        # A task for a role nobody on the team holds, created by hand.
+        request = self._new_request()
+        with self.assertRaisesText(ValidationError, 'holds the role Training Support'):
+            self.env['kam.service.task'].with_user(self.kam_user).create({
+                'request_id': request.id, 'type_id': self.type_training.id, 'description': 'Train them'})
 
     def test_special_payment_terms_are_the_types_not_the_clients(self):
         request = self._new_request(self.type_payment, payment_terms='60 days')

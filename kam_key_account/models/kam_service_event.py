@@ -82,6 +82,13 @@ class KamServiceEvent(models.Model):
                 raise ValidationError(self.env._(
                     "The event %(event)s cannot end before it starts.", event=event.name))
 
+    @api.constrains('state', 'outcome')
+    def _check_outcome(self):
+        for event in self:
+            if event.state == 'done' and not (event.outcome or '').strip():
+                raise ValidationError(self.env._(
+                    "Record the outcome of %(event)s before marking it done.", event=event.name))
+
     @api.constrains('contact_ids', 'request_id')
     def _check_contacts_of_account(self):
         for event in self:

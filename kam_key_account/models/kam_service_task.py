@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class KamServiceTask(models.Model):
@@ -33,6 +34,38 @@ class KamServiceTask(models.Model):
 
     _positive_cost = models.Constraint(
         'CHECK(actual_cost >= 0)', "The actual cost of a service task cannot be negative.")
+
+    @api.depends('department_id', 'type_id', 'request_id')
+    def _compute_responsible_id(self):
+        """The team member holding the type's role (R5), else the assigned line's default."""
+        holders = self._kam_role_holders()
+        for task in self:
+            task.responsible_id = holders.get(task) or task.responsible_id
+        super(KamServiceTask, self.filtered(lambda t: not holders.get(t)))._compute_responsible_id()
+
+    @api.constrains('type_id', 'request_id')
+    def _check_role_held(self):
+        holders = self._kam_role_holders()
+        for task in self.filtered('type_id'):
+            if not holders.get(task):
+                raise ValidationError(self.env._(
+                    "Nobody on the service team of %(account)s holds the role %(role)s, which carries out "
+                    "%(service)s: add a team member with that role first.",
+                    account=task.request_id.partner_id.display_name,
+                    role=dict(task._fields['role']._description_selection(self.env)).get(task.role),
+                    service=task.type_id.name))
+
+    def _kam_role_holders(self):
+        """{task: the member of its account's team holding its type's role} (one query)."""
+        accounts = self.request_id.partner_id.commercial_partner_id
+        members = self.env['kam.service.team.member'].sudo().search([('partner_id', 'in', accounts.ids)])
+        holders = {}
+        for task in self.filtered('type_id'):
+            holder = members.filtered(lambda m, t=task: m.partner_id == t.request_id.partner_id.commercial_partner_id
+                                      and m.role == t.type_id.responsible_role)[:1]
+            if holder:
+                holders[task] = holder.user_id.with_env(self.env)
+        return holders
 
     def _compute_display_name(self):
         for task in self:
