@@ -388,3 +388,18 @@ class TestServicePerformance(KamServiceCommon):
         self.assertLessEqual(approve_20 - approve_1, (calendar_20 - calendar_1) + 19 * 60,
                              "the final approval: Odoo's own cost of the calendar events and their invitations, "
                              "plus the engine's cost and a task per request")
+
+    def test_kanban_read_is_constant_in_cards(self):
+        """The kanban's card fields (its stage, partner, services, activities) for 20 requests
+        cost the same as for 5."""
+        requests = self._requests(20)
+        fields_ = {'name': {}, 'partner_id': {'fields': {'display_name': {}}}, 'approval_state': {},
+                   'type_ids': {'fields': {'display_name': {}}}, 'estimated_cost': {}, 'special_payment_terms': {},
+                   'activity_ids': {}, 'user_id': {'fields': {'display_name': {}}}, 'stage_id': {'fields': {}},
+                   'currency_id': {'fields': {}}}
+        Request = self.env['kam.service.request'].with_user(self.kam_user)
+        Request.web_search_read([('id', 'in', requests.ids)], fields_)  # warm-up
+        for count in (5, 20):
+            self.env.invalidate_all()
+            with self.subTest(count=count), self.assertQueryCount(12):
+                Request.web_search_read([('id', 'in', requests[:count].ids)], fields_)
