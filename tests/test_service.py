@@ -301,6 +301,27 @@ class TestServiceRequest(KamServiceCommon):
         self.assertEqual(request.approval_state, 'draft')
         self.assertEqual(request.stage_id.code, 'draft')
 
+    def test_changing_the_payment_terms_withdraws_the_approval(self):
+        request = self._special_seminar()
+        request.with_user(self.kam_user).action_request_approval()
+        self.approve(request, self.kam_supervisor)
+        request.with_user(self.kam_user).payment_terms = '180 days'
+        self.assertRecordValues(request, [{'approval_state': 'draft', 'stage_code': 'draft'}])
+
+    def test_new_revision_leaves_the_calendar_alone(self):
+        request = self._new_request(self.type_seminar, events=[self._seminar()])
+        request.with_user(self.kam_user).action_request_approval()
+        self.approve(request, self.kam_supervisor, self.kam_manager)
+        calendar_event = request.event_ids.calendar_event_id
+        self.assertTrue(calendar_event)
+        with self.assertRaisesText(UserError, 'not edited in place'):
+            request.with_user(self.kam_user).content = 'Changed after approval'
+        action = request.with_user(self.kam_user).action_new_revision()
+        revision = self.env['kam.service.request'].browse(action['res_id'])
+        self.assertFalse(revision.event_ids, "the revision plans its own events")
+        self.assertEqual(request.event_ids.calendar_event_id, calendar_event)
+        self.assertEqual(request.control_state, 'obsolete')
+
     def test_printed_form_has_every_opinion(self):
         request = self._special_seminar()
         request.with_user(self.kam_user).action_request_approval()

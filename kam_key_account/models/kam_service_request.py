@@ -58,7 +58,9 @@ class KamServiceRequest(models.Model):
     _kam_action = 'kam_key_account.kam_service_request_action'
     _kam_report = 'kam_key_account.action_report_kam_service_request'
     # What the reviewers approved, and what chose them (the GM/VP step follows the types).
-    _approval_relevant_fields = ('partner_id', 'user_id', 'company_id', 'type_ids', 'estimated_cost', 'content')
+    _approval_relevant_fields = (
+        'partner_id', 'user_id', 'company_id', 'type_ids', 'estimated_cost', 'content', 'payment_terms',
+        'warranty_years', 'warranty_kind', 'special_region', 'delivery_address_id')
     # Draft → (Request Approval) Under Review → (engine) Approved → In Progress → Done;
     # Refused by the engine, back to Draft to be amended.
     _kam_transitions = {
@@ -106,7 +108,9 @@ class KamServiceRequest(models.Model):
     organisation = fields.Text(groups='kam_key_account.group_kam_user')
     perception_changes = fields.Text('Changes in Perception', groups='kam_key_account.group_kam_user')
     # R5 implementation
-    event_ids = fields.One2many('kam.service.event', 'request_id', 'Events', copy=True)
+    # Not copied into a new revision: the events already on the calendar stay with the
+    # version that put them there (the revision plans its own).
+    event_ids = fields.One2many('kam.service.event', 'request_id', 'Events', copy=False)
     task_ids = fields.One2many('kam.service.task', 'request_id', 'Tasks', copy=False)
     event_count = fields.Integer(compute='_compute_progress')
     task_count = fields.Integer(compute='_compute_progress')
@@ -182,6 +186,13 @@ class KamServiceRequest(models.Model):
         result = super().write(vals)
         if 'partner_id' in vals:
             self._kam_subscribe_team()
+        return result
+
+    def unlink(self):
+        calendar_events = self.event_ids.calendar_event_id
+        result = super().unlink()
+        # The events go with their request (a cascade in SQL): their calendar entries too.
+        calendar_events.sudo().unlink()
         return result
 
     def _kam_subscribe_team(self):
