@@ -228,6 +228,25 @@ class TestServiceRequest(KamServiceCommon):
             request_id=request.id, name='Follow-up seminar', contact_ids=[Command.set(self.contact.ids)]))
         self.assertIn(self.contact, later.calendar_event_id.partner_ids)
 
+    def test_the_calendar_entry_moves_its_service_event_for_the_requests_writers_only(self):
+        request = self._new_request(self.type_seminar, events=[self._seminar()])
+        request.with_user(self.kam_user).action_request_approval()
+        self.approve(request, self.kam_supervisor, self.kam_manager)
+        event = request.event_ids
+        entry = event.calendar_event_id
+        later = self.when + timedelta(days=2)
+        # The technician is invited (the team) but may not edit the request.
+        self.assertIn(self.employee.partner_id, entry.partner_ids)
+        with self.assertRaises(AccessError):
+            entry.with_user(self.employee).write({'start': later, 'stop': later + timedelta(hours=3)})
+        with self.assertRaises(AccessError):
+            entry.with_user(self.employee).unlink()
+        self.assertEqual(event.start, self.when)
+        entry.with_user(self.kam_user).write({'start': later, 'stop': later + timedelta(hours=3)})
+        self.assertEqual((event.start, event.stop), (later, later + timedelta(hours=3)), "the service event follows")
+        event.with_user(self.kam_user).location = 'Association hall'
+        self.assertEqual(entry.location, 'Association hall', "and the entry follows its service event")
+
     def test_task_routing_done_by_a_member_without_kam_role(self):
         request = self._new_request(self.type_custom)
         request.with_user(self.kam_user).action_request_approval()

@@ -5,6 +5,14 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import clean_context, plaintext2html
 
+# The service event writes its calendar entry: compared by identity, a JSON-RPC client
+# cannot send it.
+FROM_SERVICE = object()
+SERVICE_SYNC_KEY = 'kam_service_sync'
+# What the calendar entry and its service event share: the entry follows the service event,
+# and a move on the calendar moves the service event (by those who may edit the request).
+CALENDAR_SYNCED_FIELDS = {'start': 'start', 'stop': 'stop', 'location': 'location', 'name': 'name'}
+
 EVENT_STATES = [
     ('planned', 'Planned'),
     ('done', 'Done'),
@@ -120,10 +128,11 @@ class KamServiceEvent(models.Model):
         result = super().write(vals)
         if vals.get('request_id'):
             self._check_request_writable()
-        if {'name', 'start', 'stop', 'location', 'contact_ids', 'other_partner_ids', 'invite_team'} & vals.keys():
+        if {'name', 'start', 'stop', 'location', 'contact_ids', 'other_partner_ids', 'invite_team'} & vals.keys() \
+                and self.env.context.get(SERVICE_SYNC_KEY) is not FROM_SERVICE:
             self._kam_sync_calendar_events()
         if vals.get('state') == 'cancelled':
-            self.calendar_event_id.sudo().unlink()
+            self.calendar_event_id.sudo().with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).unlink()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -133,7 +142,7 @@ class KamServiceEvent(models.Model):
     def unlink(self):
         calendar_events = self.calendar_event_id
         result = super().unlink()
-        calendar_events.sudo().unlink()
+        calendar_events.sudo().with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).unlink()
         return result
 
     # ------------------------------------------------------------------------------------
@@ -192,7 +201,7 @@ class KamServiceEvent(models.Model):
             return
         context = clean_context({**self.env.context, 'mail_create_nolog': True})
         CalendarEvent = self.env['calendar.event'].sudo().with_context(context)  # pylint: disable=context-overridden
-        calendar_events = CalendarEvent.create([{
+        calendar_events = CalendarEvent.with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).create([{
             **event._kam_calendar_vals(),
             'user_id': event.request_id.user_id.id,
             'privacy': 'private',
@@ -204,7 +213,17 @@ class KamServiceEvent(models.Model):
 
     def _kam_sync_calendar_events(self):
         for event in self.filtered(lambda e: e.calendar_event_id and e.state == 'planned'):
-            event.calendar_event_id.sudo().write(event._kam_calendar_vals())
+            event.calendar_event_id.sudo().with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).write(
+                event._kam_calendar_vals())
+
+    def _kam_calendar_moved(self, calendar_events):
+        """A calendar entry was moved or renamed on the calendar: its service event follows,
+        written with the mover's rights (who may not edit the request may not move it)."""
+        for event in self.filtered(lambda e: e.state == 'planned'):
+            entry = calendar_events.filtered(lambda c, e=event: c == e.calendar_event_id).sudo()
+            changes = {name: entry[field] for name, field in CALENDAR_SYNCED_FIELDS.items() if event[name] != entry[field]}
+            if changes:
+                event.with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).write(changes)
 
     def _kam_link_error(self):
         return self.env._("The calendar event of a service event is put on the calendar by the request's approval.")
