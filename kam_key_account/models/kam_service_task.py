@@ -41,7 +41,7 @@ class KamServiceTask(models.Model):
         holders = self._kam_role_holders()
         for task in self:
             task.responsible_id = holders.get(task) or task.responsible_id
-        super(KamServiceTask, self.filtered(lambda t: not holders.get(t)))._compute_responsible_id()
+        return super(KamServiceTask, self.filtered(lambda t: not holders.get(t)))._compute_responsible_id()
 
     @api.constrains('type_id', 'request_id')
     def _check_role_held(self):
