@@ -363,6 +363,10 @@ class TestServiceRequest(KamServiceCommon):
         self.approve(approved, self.kam_supervisor, self.kam_manager)
         Request = self.env['kam.service.request'].with_user(archivist)
         self.assertEqual(Request.search([('id', 'in', (draft | approved).ids)]), approved)
+        form_fields = Request.get_views([(False, 'form')])['models']['kam.service.request']['fields']
+        approved.with_user(archivist).web_read({name: {} for name in form_fields})
+        with self.assertRaises(AccessError):
+            approved.with_user(archivist).write({'color': 3})
 
     def test_kam_user_outside_the_team_does_not_see_the_request(self):
         request = self._new_request()
