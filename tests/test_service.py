@@ -248,7 +248,7 @@ class TestServiceRequest(KamServiceCommon):
         self.assertEqual(entry.location, 'Association hall', "and the entry follows its service event")
 
     def test_task_routing_done_by_a_member_without_kam_role(self):
-        request = self._new_request(self.type_custom)
+        request = self._new_request(self.type_custom | self.type_seminar, events=[self._seminar()])
         request.with_user(self.kam_user).action_request_approval()
         self.approve(request, self.kam_supervisor, self.kam_manager)
         task = request.task_ids
@@ -259,8 +259,12 @@ class TestServiceRequest(KamServiceCommon):
         mine = request.with_user(self.employee)
         self.assertTrue(mine.has_access('read'))
         self.assertFalse(mine.has_access('write'))
-        mine.web_read({name: {} for name in self.env['kam.service.request'].with_user(self.employee).get_views(
-            [(False, 'form')])['models']['kam.service.request']['fields']})
+        views = self.env['kam.service.request'].with_user(self.employee).get_views([(False, 'form')])
+        spec = {name: {} for name in views['models']['kam.service.request']['fields']}
+        for x2many, comodel in (('event_ids', 'kam.service.event'), ('task_ids', 'kam.service.task')):
+            if x2many in spec:  # the form's lists, as the web client reads them
+                spec[x2many] = {'fields': {name: {} for name in views['models'][comodel]['fields']}}
+        mine.web_read(spec)
         with self.assertRaises(AccessError):
             mine.read(['deeper_needs'])
         activity.with_user(self.employee).action_feedback(feedback='Drawing sent to the plant.')
@@ -363,8 +367,12 @@ class TestServiceRequest(KamServiceCommon):
         self.approve(approved, self.kam_supervisor, self.kam_manager)
         Request = self.env['kam.service.request'].with_user(archivist)
         self.assertEqual(Request.search([('id', 'in', (draft | approved).ids)]), approved)
-        form_fields = Request.get_views([(False, 'form')])['models']['kam.service.request']['fields']
-        approved.with_user(archivist).web_read({name: {} for name in form_fields})
+        views = Request.get_views([(False, 'form')])
+        spec = {name: {} for name in views['models']['kam.service.request']['fields']}
+        for x2many, comodel in (('event_ids', 'kam.service.event'), ('task_ids', 'kam.service.task')):
+            spec[x2many] = {'fields': {name: {} for name in views['models'][comodel]['fields']}}
+        values = approved.with_user(archivist).web_read(spec)
+        self.assertTrue(values[0]['task_ids'], "with its tasks")
         with self.assertRaises(AccessError):
             approved.with_user(archivist).write({'color': 3})
 
