@@ -133,6 +133,14 @@ class TestServiceTeam(KamServiceCommon):
         with self.assertRaises(AccessError):
             self.account.kam_service_member_ids[:1].with_user(self.employee).role = 'sales'
 
+    def test_a_member_works_for_the_accounts_company(self):
+        outsider = self.env['res.users'].create({
+            'name': 'Other Company Employee', 'login': 'kam_t_svc_outsider',
+            'company_id': self.company_2.id, 'company_ids': [Command.set(self.company_2.ids)]})
+        with self.assertRaisesText(UserError, 'does not work for'):
+            self.env['kam.service.team.member'].with_user(self.kam_user).create(
+                {'partner_id': self.account.id, 'user_id': outsider.id, 'role': 'sales'})
+
     def test_portal_user_cannot_join(self):
         portal = self.env['res.users'].create({
             'name': 'Portal Customer', 'login': 'kam_t_portal_svc',

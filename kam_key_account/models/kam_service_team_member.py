@@ -44,13 +44,18 @@ class KamServiceTeamMember(models.Model):
     _one_role_per_member = models.Constraint(
         'UNIQUE(partner_id, user_id, role)', "A member holds each role of a team once.")
 
-    @api.constrains('user_id')
+    @api.constrains('user_id', 'partner_id')
     def _check_internal_member(self):
         for member in self:
             if member.user_id.share:
                 raise UserError(self.env._(
                     "%(user)s is not an internal user: only employees join a service team.",
                     user=member.user_id.name))
+            company = member.partner_id.company_id
+            if company and company not in member.user_id.company_ids:
+                raise UserError(self.env._(
+                    "%(user)s does not work for %(company)s: they cannot serve %(account)s.",
+                    user=member.user_id.name, company=company.name, account=member.partner_id.display_name))
 
     @api.model_create_multi
     def create(self, vals_list):
