@@ -18,6 +18,7 @@
         'data/kam_screening_data.xml',
         'data/kam_visit_data.xml',
         'data/kam_development_plan_data.xml',
+        'data/kam_service_data.xml',
         'wizard/kam_approval_wizard_views.xml',
         'views/kam_contact_note_views.xml',
         'views/kam_stage_views.xml',
@@ -37,6 +38,8 @@
         'views/kam_visit_problem_views.xml',
         'views/kam_archive_views.xml',
         'views/kam_development_plan_views.xml',
+        'views/kam_service_type_views.xml',
+        'views/kam_service_request_views.xml',
         'views/res_company_views.xml',
         'views/res_partner_views.xml',
         'views/kam_tier_views.xml',
@@ -47,6 +50,7 @@
         'report/kam_visit_report.xml',
         'report/kam_controlled_document_templates.xml',
         'report/kam_development_plan_report.xml',
+        'report/kam_service_request_report.xml',
         'views/kam_menus.xml',
         'security/kam_rules.xml',
     ],
@@ -54,6 +58,7 @@
         'demo/kam_demo.xml',
         'demo/kam_demo_pipeline.xml',
         'demo/kam_development_plan_demo.xml',
+        'demo/kam_service_demo.xml',
     ],
     'assets': {
         'web.assets_tests': [

@@ -183,7 +183,8 @@ class ProcessContract:
     def _contract_transition(self, record, act, kind):
         """Run one approval transition: it leaves exactly one chatter entry, of its subtype."""
         Message = self.env['mail.message']
-        domain = [('model', '=', record._name), ('res_id', '=', record.id)]
+        # Direct notifications (an activity assigned to someone) are not chatter entries.
+        domain = [('model', '=', record._name), ('res_id', '=', record.id), ('message_type', '!=', 'user_notification')]
         before = Message.search(domain)
         act()
         self.flush_tracking()

@@ -89,3 +89,19 @@ class TestDemoData(TransactionCase):
         if screening.filing_state == 'pending':
             cron = self.env.ref('kam_key_account.ir_cron_kam_file_documents')
             self.assertTrue(self.env['ir.cron.trigger'].search([('cron_id', '=', cron.id)]), "the job is queued")
+
+    def test_demo_service_teams_and_requests_in_each_stage(self):
+        accounts = self.env['res.partner'].search(
+            [('kam_is_key_account', '=', True), ('is_company', '=', True), ('kam_manager_id', '!=', False)])
+        for account in accounts:
+            with self.subTest(account=account.name):
+                roles = set(account.kam_service_member_ids.mapped('role'))
+                self.assertIn('ka_manager', roles)
+                self.assertGreaterEqual(len(roles), 5)
+        requests = self.env['kam.service.request'].search([])
+        for code in ('draft', 'review', 'approved', 'progress', 'done', 'refused'):
+            self.assertIn(self.env.ref(f'kam_key_account.kam_stage_service_{code}'), requests.stage_id, code)
+        special = requests.filtered(lambda r: r.special_payment_terms and r.approval_state == 'approved')
+        self.assertTrue(special, "one request with special payment terms went through the GM's step")
+        self.assertEqual(special[:1].approved_by_id, self.env.ref('kam_key_account.kam_gm'))
+        self.assertTrue(special[:1].event_ids.calendar_event_id)

@@ -37,5 +37,10 @@ from . import kam_development_plan_line_mixin
 from . import kam_development_plan_factor
 from . import kam_development_plan_sale
 from . import kam_development_plan_record
+from . import kam_service_type
+from . import kam_service_team_member
+from . import kam_service_request
+from . import kam_service_event
+from . import kam_service_task
 from . import calendar_event
 from . import res_company

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from .kam_service_event import FROM_SERVICE, SERVICE_SYNC_KEY
 from .kam_visit import (
     DONE_STAGES,
     EVENT_SYNCED_FIELDS,
@@ -28,6 +29,10 @@ class CalendarEvent(models.Model):
     """
     _inherit = 'calendar.event'
 
+    # The service event this entry puts on the calendar (R5), set by the service event only.
+    kam_service_event_ids = fields.One2many(
+        'kam.service.event', 'calendar_event_id', 'Key-Account Service Event', readonly=True,
+        groups='kam_key_account.group_kam_user')
     kam_visit_id = fields.Many2one(
         'kam.visit', 'Key-Account Visit', index='btree_not_null', ondelete='set null', readonly=True,
         copy=False, groups='kam_key_account.group_kam_user')
@@ -43,6 +48,9 @@ class CalendarEvent(models.Model):
         sync = self.env.context.get(SYNC_KEY)
         if sync is FROM_VISIT or sync is EVENT_WRITING:
             return super().write(vals)
+        service_events = self._kam_service_events(vals)
+        if service_events:
+            service_events._check_request_writable()
         if 'kam_visit_id' in vals:
             raise AccessError(self._kam_visit_link_error())
         if VISIT_OWNED_EVENT_FIELDS & vals.keys():
@@ -51,17 +59,30 @@ class CalendarEvent(models.Model):
         result = super(CalendarEvent, self.with_context(kam_sync=EVENT_WRITING)).write(vals)
         if set(EVENT_SYNCED_FIELDS.values()) & vals.keys():
             self._kam_sync_visits()
+        if service_events:
+            service_events._kam_calendar_moved(self)
         return result
 
     def unlink(self):
         if self.env.context.get(SYNC_KEY) is FROM_VISIT:
             return super().unlink()
+        service_events = self._kam_service_events({'active': False})
+        if service_events:
+            service_events._check_request_writable()
         visits = self._kam_open_visits()
         visits._check_can_edit_event()
         result = super().unlink()
         if visits:
             visits._on_event_deleted()
         return result
+
+    def _kam_service_events(self, vals):
+        """The service events these entries carry when `vals` change what the service event
+        decides (read with sudo: plain attendees may not read the link), in the caller's env;
+        none for the service event's own writes."""
+        if self.env.context.get(SERVICE_SYNC_KEY) is FROM_SERVICE or not VISIT_OWNED_EVENT_FIELDS & vals.keys():
+            return self.env['kam.service.event']
+        return self.sudo().kam_service_event_ids.with_env(self.env)
 
     def _kam_open_visits(self):
         """The visits not done yet whose event is one of these, in the caller's env. The link

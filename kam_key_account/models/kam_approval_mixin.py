@@ -570,6 +570,12 @@ class KamApprovalMixin(models.AbstractModel):
             vals.update(approval_review_id=next_review.id, approval_transition='step_approved')
         else:
             vals.update(approval_state='approved', approval_review_id=False, approval_transition='approved')
+            if not review.pass_stage_id:
+                # The last applicable step has no stage (a later, conditional step was left
+                # out): the approved record goes where the chain's approval leads.
+                final_stage = review.step_id.chain_id.step_ids.stage_id[-1:]
+                if final_stage:
+                    vals['stage_id'] = final_stage.id
         return vals, next_review
 
     def _approval_advance(self, review, notes):

@@ -13,6 +13,7 @@ APPROVER_KINDS = [
     ('users', 'Named Users'),
     ('team_leader', "Leader of the Responsible's Sales Team"),
     ('account_manager', "The Account's Key-Account Manager"),
+    ('company_vp', "The Company's Marketing VP (default: the General Managers)"),
 ]
 
 
@@ -80,6 +81,10 @@ class KamApprovalStep(models.Model):
         if self.approver_kind == 'team_leader':
             # The responsible's own supervisor; without a team leader, the Supervisors.
             return record._approval_responsible().sale_team_id.user_id or ladder[1:2].user_ids
+        if self.approver_kind == 'company_vp':
+            # Configured per company (a named user or a group), the General Managers by default.
+            company = record.company_id
+            return company.kam_vp_user_id or company.kam_vp_group_id.user_ids or ladder[-1:].user_ids
         return record._approval_partner().commercial_partner_id.kam_manager_id
 
     def _resolve_reviewers(self, record, ladder, substitutes, requester):

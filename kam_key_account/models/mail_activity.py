@@ -49,8 +49,11 @@ class MailActivity(models.Model):
         activities, per model, in the caller's environment: marking the activity done solves
         them with its feedback (who may not solve them may not close their activity)."""
         result = []
+        # Only the line models whose parents these activities are on: one search each.
+        res_models = set(self.mapped('res_model'))
         for model_name in self.env['kam.assigned.line']._inherit_children:
-            if self.env[model_name]._abstract:
+            Line = self.env[model_name]
+            if Line._abstract or Line._fields[Line._kam_line_parent].comodel_name not in res_models:
                 continue
             lines = self.env[model_name].sudo().search([('activity_id', 'in', self.ids), ('state', 'in', OPEN_STATES)])
             if lines:

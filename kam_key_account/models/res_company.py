@@ -13,3 +13,10 @@ class ResCompany(models.Model):
     kam_development_threshold = fields.Monetary(
         'Development Threshold', currency_field='currency_id', default=0.0,
         help="A development plan whose expected value (D6) reaches this amount is worth developing.")
+    kam_vp_user_id = fields.Many2one(
+        'res.users', 'Marketing VP', domain=[('share', '=', False)],
+        help="Approves the service requests with special payment terms (R4); without a user or a group, "
+             "the Key Accounts General Managers do.")
+    kam_vp_group_id = fields.Many2one(
+        'res.groups', 'Marketing VP Group',
+        help="Approve the service requests with special payment terms when no Marketing VP user is named.")

@@ -4,6 +4,8 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .kam_service_team_member import TEAM_SYNC
+
 CONTACT_MANNERS = [
     ('visit', 'Visit in Person'),
     ('phone', 'Phone'),
@@ -155,6 +157,11 @@ class ResPartner(models.Model):
         compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
     kam_development_plan_count = fields.Integer(
         compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
+    kam_service_request_count = fields.Integer(
+        compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
+    # R1: the account's service team, shown to every employee (members need no KAM role).
+    kam_service_member_ids = fields.One2many(
+        'kam.service.team.member', 'partner_id', 'Service Team', copy=False, groups='base.group_user')
     kam_last_visit_date = fields.Datetime(
         'Last Visit', compute='_compute_kam_visit_dates', groups='kam_key_account.group_kam_user')
     kam_next_visit_date = fields.Datetime(
@@ -286,11 +293,32 @@ class ResPartner(models.Model):
         if not self.env.su:
             self._check_kam_protected_fields({
                 name for name in KAM_PROTECTED_FIELDS for partner in partners.sudo() if partner[name]})
+        managed = partners.sudo().filtered('kam_manager_id')
+        if managed:
+            managed._kam_sync_team_manager()
         return partners
 
     def write(self, vals):
         self._check_kam_protected_fields(KAM_PROTECTED_FIELDS.intersection(vals))
-        return super().write(vals)
+        result = super().write(vals)
+        if 'kam_manager_id' in vals and self.env.context.get('kam_team_sync') is not TEAM_SYNC:
+            self._kam_sync_team_manager()
+        return result
+
+    def _kam_sync_team_manager(self):
+        """The service team's KA-manager line follows the partner's key-account manager
+        (set by a KAM Manager or a confirmed screening, with the partner's checks)."""
+        Member = self.env['kam.service.team.member'].sudo().with_context(kam_team_sync=TEAM_SYNC)
+        lines = Member.search([('partner_id', 'in', self.ids), ('role', '=', 'ka_manager')])
+        by_partner = lines.grouped('partner_id')
+        for partner in self.sudo():
+            line = by_partner.get(partner, Member)
+            if not partner.kam_manager_id:
+                line.unlink()
+            elif line:
+                line.user_id = partner.kam_manager_id
+            else:
+                Member.create({'partner_id': partner.id, 'user_id': partner.kam_manager_id.id, 'role': 'ka_manager'})
 
     def action_kam_open_contact_notes(self):
         self.ensure_one()

@@ -1,0 +1,229 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
+from odoo.tools import clean_context, plaintext2html
+
+# The service event writes its calendar entry: compared by identity, a JSON-RPC client
+# cannot send it.
+FROM_SERVICE = object()
+SERVICE_SYNC_KEY = 'kam_service_sync'
+# What the calendar entry and its service event share: the entry follows the service event,
+# and a move on the calendar moves the service event (by those who may edit the request).
+CALENDAR_SYNCED_FIELDS = {'start': 'start', 'stop': 'stop', 'location': 'location', 'name': 'name'}
+
+EVENT_STATES = [
+    ('planned', 'Planned'),
+    ('done', 'Done'),
+    ('cancelled', 'Cancelled'),
+]
+SATISFACTION = [
+    ('0', 'Not Rated'),
+    ('1', 'Dissatisfied'),
+    ('2', 'Neutral'),
+    ('3', 'Satisfied'),
+    ('4', 'Very Satisfied'),
+]
+
+
+class KamServiceEvent(models.Model):
+    """An event carrying out a service request with the customer (R5): a technical
+    seminar, an industry exchange, a customer appreciation, a launch invitation...
+
+    ================== ======================================================================
+    Who                What
+    ================== ======================================================================
+    request's writers  plan the events of a request (date, place, the account's contacts
+                       chosen per event, other partners such as third-party bodies or
+                       industry associations, the team), record their outcome, actual cost
+                       and the customer's satisfaction, mark them done or cancel them
+    approval engine    puts the planned events on the calendar once the request is approved,
+                       with every invitee; an event planned later goes on the calendar at once
+    customers          are invited (and mailed) only once the request is approved; the
+                       calendar event is private and carries only the account's name and
+                       the request's reference (the privacy rule of visit events)
+    nobody             plans an event without a date, invites as "contacts" people of another
+                       account, enters a negative actual cost, writes the calendar link
+    ================== ======================================================================
+    """
+    _name = 'kam.service.event'
+    _description = 'Key-Account Service Event'
+    _order = 'start, id'
+    _check_company_auto = True
+
+    request_id = fields.Many2one('kam.service.request', required=True, ondelete='cascade', index=True)
+    company_id = fields.Many2one(related='request_id.company_id', store=True, index=True)
+    partner_id = fields.Many2one(related='request_id.partner_id', string='Account', store=True, index=True)
+    currency_id = fields.Many2one(related='request_id.currency_id')
+    type_id = fields.Many2one(
+        'kam.service.type', 'Service', required=True, domain=[('implementation', '=', 'event')], check_company=True)
+    event_kind = fields.Selection(related='type_id.event_kind', store=True)
+    name = fields.Char('Title', required=True)
+    start = fields.Datetime()
+    stop = fields.Datetime()
+    location = fields.Char()
+    contact_ids = fields.Many2many(
+        'res.partner', 'kam_service_event_contact_rel', 'event_id', 'partner_id', "Account's Contacts",
+        domain="[('parent_id', '=', partner_id), ('is_company', '=', False)]",
+        help="The account's people invited, chosen per event (its technical heads for a seminar...).")
+    other_partner_ids = fields.Many2many(
+        'res.partner', 'kam_service_event_other_rel', 'event_id', 'partner_id', 'Other Invitees',
+        help="Third-party bodies, industry associations...")
+    invite_team = fields.Boolean('Invite the Service Team', default=True)
+    state = fields.Selection(EVENT_STATES, required=True, default='planned', index=True, copy=False)
+    outcome = fields.Text(copy=False)
+    actual_cost = fields.Monetary(copy=False)
+    satisfaction = fields.Selection(SATISFACTION, 'Customer Satisfaction', default='0', copy=False)
+    calendar_event_id = fields.Many2one('calendar.event', readonly=True, copy=False, index='btree_not_null')
+
+    _positive_cost = models.Constraint(
+        'CHECK(actual_cost >= 0)', "The actual cost of a service event cannot be negative.")
+
+    @api.constrains('start', 'stop')
+    def _check_dates(self):
+        for event in self:
+            if not event.start:
+                raise ValidationError(self.env._(
+                    "The event %(event)s needs a date: when is it held?", event=event.name))
+            if event.stop and event.stop < event.start:
+                raise ValidationError(self.env._(
+                    "The event %(event)s cannot end before it starts.", event=event.name))
+
+    @api.constrains('state', 'outcome')
+    def _check_outcome(self):
+        for event in self:
+            if event.state == 'done' and not (event.outcome or '').strip():
+                raise ValidationError(self.env._(
+                    "Record the outcome of %(event)s before marking it done.", event=event.name))
+
+    @api.constrains('contact_ids', 'request_id')
+    def _check_contacts_of_account(self):
+        for event in self:
+            account = event.request_id.partner_id.commercial_partner_id
+            if any(contact.commercial_partner_id != account for contact in event.contact_ids):
+                raise ValidationError(self.env._(
+                    "The contacts invited to %(event)s must be people of the account: invite others as "
+                    "other invitees.", event=event.name))
+
+    # ------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and (any(vals.get('calendar_event_id') for vals in vals_list)
+                                or 'default_calendar_event_id' in self.env.context):
+            raise UserError(self._kam_link_error())
+        events = super().create(vals_list)
+        events._check_request_writable()
+        events.filtered(lambda e: e.state == 'planned' and e.request_id._kam_is_approved()) \
+            ._kam_create_calendar_events()
+        return events
+
+    def write(self, vals):
+        if not self.env.su and 'calendar_event_id' in vals:
+            raise UserError(self._kam_link_error())
+        self._check_request_writable()
+        result = super().write(vals)
+        if vals.get('request_id'):
+            self._check_request_writable()
+        if {'name', 'start', 'stop', 'location', 'contact_ids', 'other_partner_ids', 'invite_team'} & vals.keys() \
+                and self.env.context.get(SERVICE_SYNC_KEY) is not FROM_SERVICE:
+            self._kam_sync_calendar_events()
+        if vals.get('state') == 'cancelled':
+            self.calendar_event_id.sudo().with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).unlink()
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_request_not_writable(self):
+        self._check_request_writable()
+
+    def unlink(self):
+        calendar_events = self.calendar_event_id
+        result = super().unlink()
+        calendar_events.sudo().with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).unlink()
+        return result
+
+    # ------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------
+
+    def action_done(self):
+        for event in self:
+            if not (event.outcome or '').strip():
+                raise UserError(self.env._(
+                    "Record the outcome of %(event)s before marking it done.", event=event.name))
+        self.write({'state': 'done'})
+
+    def action_cancel(self):
+        self.filtered(lambda e: e.state == 'planned').write({'state': 'cancelled'})
+
+    # ------------------------------------------------------------------------------------
+    # The calendar (R5)
+    # ------------------------------------------------------------------------------------
+
+    def _check_request_writable(self):
+        """An event is part of its request: only those who may write the request plan it."""
+        requests = self.request_id
+        if requests and not self.env.su:
+            requests.check_access('write')
+
+    def _kam_invitees(self):
+        """The chosen contacts, the other invitees and, if asked, the team. Customers are
+        invited once the request is approved: only then do these events exist."""
+        self.ensure_one()
+        partners = self.contact_ids | self.other_partner_ids
+        if self.invite_team:
+            partners |= self.request_id._kam_team_partners()
+        return partners
+
+    def _kam_calendar_vals(self):
+        """Nothing internal: the invitation reaches the customer (no content, cost or needs)."""
+        self.ensure_one()
+        request = self.request_id
+        stop = self.stop or self.start + timedelta(hours=2)
+        return {
+            'name': self.name,
+            'description': plaintext2html(self.env._(
+                "%(kind)s with %(account)s (%(reference)s)",
+                kind=self.type_id.name, account=request.partner_id.name, reference=request.name)),
+            'start': self.start,
+            'stop': stop,
+            'duration': (stop - self.start).total_seconds() / 3600,
+            'location': self.location,
+            'partner_ids': [Command.set(self._kam_invitees().ids)],
+        }
+
+    def _kam_create_calendar_events(self):
+        events = self.filtered(lambda e: not e.calendar_event_id and e.start)
+        if not events:
+            return
+        context = clean_context({**self.env.context, 'mail_create_nolog': True})
+        CalendarEvent = self.env['calendar.event'].sudo().with_context(context)  # pylint: disable=context-overridden
+        calendar_events = CalendarEvent.with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).create([{
+            **event._kam_calendar_vals(),
+            'user_id': event.request_id.user_id.id,
+            'privacy': 'private',
+            'res_model_id': self.env['ir.model']._get_id('kam.service.request'),
+            'res_id': event.request_id.id,
+        } for event in events])
+        for event, calendar_event in zip(events, calendar_events):
+            event.sudo().calendar_event_id = calendar_event
+
+    def _kam_sync_calendar_events(self):
+        for event in self.filtered(lambda e: e.calendar_event_id and e.state == 'planned'):
+            event.calendar_event_id.sudo().with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).write(
+                event._kam_calendar_vals())
+
+    def _kam_calendar_moved(self, calendar_events):
+        """A calendar entry was moved or renamed on the calendar: its service event follows,
+        written with the mover's rights (who may not edit the request may not move it)."""
+        for event in self.filtered(lambda e: e.state == 'planned'):
+            entry = calendar_events.filtered(lambda c, e=event: c == e.calendar_event_id).sudo()
+            changes = {name: entry[field] for name, field in CALENDAR_SYNCED_FIELDS.items() if event[name] != entry[field]}
+            if changes:
+                event.with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).write(changes)
+
+    def _kam_link_error(self):
+        return self.env._("The calendar event of a service event is put on the calendar by the request's approval.")
