@@ -138,6 +138,42 @@ class TestParticipantAccess(KamParticipantCommon):
         self.assertEqual(self.env['kam.visit'].with_user(self.tech_head).search([]), self.visit)
 
 
+    def test_parent_department_manager_opens_what_is_escalated_to_them(self):
+        metrology = self.env['kam.department'].create({
+            'name': 'Metrology', 'parent_id': self.technical.id, 'responsible_id': self.employee.id})
+        problem = self.env['kam.visit.problem'].with_user(self.kam_user).create({
+            'visit_id': self.other_visit.id, 'description': 'Gauge drift', 'department_id': metrology.id,
+            'due_date': '2020-01-01'})
+        self.assertIn(problem, self.env['kam.visit.problem']._cron_escalate_overdue())
+        self.assertEqual(metrology.manager_ids, self.tech_head)
+        self.assertEqual(self.env['kam.visit.problem'].with_user(self.tech_head).search([]), self.problem | problem)
+        self.assertEqual(self.env['kam.visit'].with_user(self.tech_head).search([]), self.visit | self.other_visit)
+        # Managers up the chain follow the tree as it changes.
+        metrology.parent_id = False
+        self.assertFalse(metrology.manager_ids)
+        self.assertEqual(self.env['kam.visit.problem'].with_user(self.tech_head).search([]), self.problem)
+
+    def test_responsible_works_for_the_visit_company(self):
+        elsewhere = self.env['res.company'].create({'name': 'Elsewhere Ltd.'})
+        outsider = new_test_user(self.env, login='kam_t_outsider', groups='base.group_user',
+                                 company_id=elsewhere.id, company_ids=[elsewhere.id])
+        with self.assertRaisesText(ValidationError, 'does not work for'):
+            self.problem.with_user(self.kam_user).responsible_id = outsider
+        self.assertEqual(self.problem.responsible_id, self.technician)
+
+    def test_account_and_company_of_a_problem_follow_its_visit(self):
+        other = self.env['res.partner'].create({'name': 'Not the account', 'is_company': True})
+        for vals in ({'partner_id': other.id}, {'company_id': self.env['res.company'].create({'name': 'X'}).id}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                rpc(self.env, 'kam.visit.problem', 'write', [self.problem.ids, vals], self.kam_user)
+        problem_id = rpc(self.env, 'kam.visit.problem', 'create',
+                         [{'visit_id': self.visit.id, 'description': 'Planted', 'partner_id': other.id}],
+                         self.kam_user, context={'default_partner_id': other.id})
+        self.assertEqual(self.env['kam.visit.problem'].browse(problem_id).partner_id, self.account)
+        self.assertEqual(self.problem.partner_id, self.account)
+
+
+
 class TestProblemLifecycle(KamParticipantCommon):
 
     def test_solved_over_rpc_by_marking_the_activity_done(self):

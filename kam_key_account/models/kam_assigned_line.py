@@ -38,7 +38,8 @@ class KamAssignedLine(models.AbstractModel):
     Access is given by explicit assignment, never by following: each concrete model
     declares `_kam_line_parent` (the Many2one to its parent) and the module adds, for
     `base.group_user`, an access right and two rules (see security/kam_rules.xml, "participant"):
-    the lines where `responsible_id` or `department_id.manager_id` is the user, and on the
+    the lines where `responsible_id` is the user or the user manages their department or one of
+    its parents (`department_id.manager_ids`), and on the
     parent, read-only, the records having such a line. One activity per open line, created
     with `activity_schedule` on the parent and closed through the line's own `activity_id`
     (activity_feedback would close the other lines' activities of the same type and user).
@@ -106,6 +107,11 @@ class KamAssignedLine(models.AbstractModel):
                 raise ValidationError(self.env._(
                     "%(user)s is not an internal user: only internal users are responsible for a %(line)s.",
                     user=line.responsible_id.name, line=self._kam_line_kind()))
+            company = line[self._kam_line_parent].company_id
+            if company and company not in line.responsible_id.sudo().company_ids:
+                raise ValidationError(self.env._(
+                    "%(user)s does not work for %(company)s: they cannot be responsible for a %(line)s of it.",
+                    user=line.responsible_id.name, company=company.name, line=self._kam_line_kind()))
 
     @api.constrains('state', 'resolution')
     def _check_resolution(self):
@@ -119,10 +125,21 @@ class KamAssignedLine(models.AbstractModel):
     # CRUD
     # ------------------------------------------------------------------------------------
 
+    def _kam_line_parent_copies(self):
+        """The stored related fields copied from the parent (its account, its company):
+        they follow the parent and are never written on the line."""
+        return {name for name, field in self._fields.items() if field.related and field.store and not field.inverse}
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and self._kam_line_protected_fields & self._kam_line_forced_fields(vals_list):
             raise AccessError(self._kam_line_protected_error())
+        copies = self._kam_line_parent_copies()
+        # A value or a default_* key of the context would pin them: they come from the parent.
+        vals_list = [{key: value for key, value in vals.items() if key not in copies} for vals in vals_list]
+        self = self.with_context({  # noqa: PLW0642
+            key: value for key, value in self.env.context.items()
+            if not (key.startswith('default_') and key.removeprefix('default_') in copies)})
         for vals in vals_list:
             if vals.get('state') == 'done':
                 vals.update(self._kam_line_solved_vals())
@@ -133,7 +150,7 @@ class KamAssignedLine(models.AbstractModel):
 
     def write(self, vals):
         if not self.env.su:
-            if self._kam_line_protected_fields & vals.keys():
+            if (self._kam_line_protected_fields | self._kam_line_parent_copies()) & vals.keys():
                 raise AccessError(self._kam_line_protected_error())
             if vals.keys() - self._kam_line_participant_fields or vals.get('state') == 'carried_over':
                 # More than working on one's own line: a write on the parent.

@@ -26,6 +26,11 @@ class KamDepartment(models.Model):
     manager_id = fields.Many2one(
         'res.users', domain=[('share', '=', False)],
         help="Receives what is overdue in the department; without one, the parent department's manager.")
+    manager_ids = fields.Many2many(
+        'res.users', 'kam_department_manager_rel', 'department_id', 'user_id', 'Managers Up the Chain',
+        compute='_compute_manager_ids', store=True, recursive=True,
+        help="The managers of this department and of its parent departments: they read what is raised "
+             "to it, and the nearest one receives what is overdue.")
     company_id = fields.Many2one('res.company', default=lambda self: self.env.company, index=True)
     active = fields.Boolean(default=True)
 
@@ -37,6 +42,11 @@ class KamDepartment(models.Model):
                 names.append(current.name or '')
                 current = current.parent_id
             department.display_name = ' / '.join(reversed(names))
+
+    @api.depends('manager_id', 'parent_id.manager_ids')
+    def _compute_manager_ids(self):
+        for department in self:
+            department.manager_ids = department.manager_id | department.parent_id.manager_ids
 
     @api.constrains('parent_id')
     def _check_parent_id(self):
