@@ -137,7 +137,6 @@ class TestParticipantAccess(KamParticipantCommon):
         self.assertEqual(self.env['kam.visit.problem'].with_user(self.tech_head).search([]), self.problem)
         self.assertEqual(self.env['kam.visit'].with_user(self.tech_head).search([]), self.visit)
 
-
     def test_parent_department_manager_opens_what_is_escalated_to_them(self):
         metrology = self.env['kam.department'].create({
             'name': 'Metrology', 'parent_id': self.technical.id, 'responsible_id': self.employee.id})
@@ -171,7 +170,6 @@ class TestParticipantAccess(KamParticipantCommon):
                          self.kam_user, context={'default_partner_id': other.id})
         self.assertEqual(self.env['kam.visit.problem'].browse(problem_id).partner_id, self.account)
         self.assertEqual(self.problem.partner_id, self.account)
-
 
 
 class TestProblemLifecycle(KamParticipantCommon):

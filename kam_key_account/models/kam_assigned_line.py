@@ -137,7 +137,8 @@ class KamAssignedLine(models.AbstractModel):
         copies = self._kam_line_parent_copies()
         # A value or a default_* key of the context would pin them: they come from the parent.
         vals_list = [{key: value for key, value in vals.items() if key not in copies} for vals in vals_list]
-        self = self.with_context({  # noqa: PLW0642
+        # Dropping keys needs a whole new context: with_context(key=False) would set them to False.
+        self = self.with_context({  # noqa: PLW0642  # pylint: disable=context-overridden
             key: value for key, value in self.env.context.items()
             if not (key.startswith('default_') and key.removeprefix('default_') in copies)})
         for vals in vals_list:
