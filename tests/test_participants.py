@@ -1,6 +1,8 @@
 """People outside Key Accounts take part (issue 9): a department responsible without any
 KAM role works the visit problems assigned to them, reads their visit without its internal
 fields and no other visit; the archive room reads confirmed screenings only."""
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service.model import call_kw
 from odoo.tests import new_test_user
@@ -87,6 +89,17 @@ class TestParticipantAccess(KamParticipantCommon):
                     self.visit.with_user(self.technician).web_read({name: {} for name in fields_})
         form = Visit.get_views([(False, 'form')])['views']['form']['arch']
         self.assertNotIn('budget_amount', form)
+        # No workflow button or clickable stage that would end in an access error.
+        header = etree.fromstring(form).find('.//header')
+        # (Approve and reject show only to the step's reviewer, whatever their role.)
+        self.assertFalse([button.get('name') for button in header.iter('button')
+                          if button.get('invisible') != 'not can_approve'])
+        statusbar = header.find("field[@name='stage_id']")
+        self.assertNotIn('clickable', statusbar.get('options', ''))
+        kam_form = self.env['kam.visit'].with_user(self.kam_user).get_views([(False, 'form')])['views']['form']['arch']
+        kam_header = etree.fromstring(kam_form).find('.//header')
+        self.assertIn('action_done', [button.get('name') for button in kam_header.iter('button')])
+        self.assertIn('clickable', kam_header.find("field[@name='stage_id']").get('options'))
         spec = {'problem_ids': {'fields': {'description': {}, 'state': {}, 'responsible_id': {}}},
                 'activity_ids': {'fields': {'summary': {}}}, 'message_ids': {}}
         self.visit.with_user(self.technician).web_read(spec)
