@@ -150,6 +150,31 @@ class TestParticipantAccess(KamParticipantCommon):
         self.assertEqual(self.env['kam.visit.problem'].with_user(self.tech_head).search([]), self.problem)
         self.assertEqual(self.env['kam.visit'].with_user(self.tech_head).search([]), self.visit)
 
+    def test_participant_reads_neither_the_visit_chatter_nor_its_other_activities(self):
+        self.visit.with_user(self.kam_user).message_post(
+            body='Rejected: budget too high for this account', subtype_xmlid='mail.mt_note')
+        self.visit.with_user(self.kam_user).activity_schedule(
+            'mail.mail_activity_data_todo', summary='Prepare the gifts', user_id=self.kam_user.id)
+        notified = self.visit.with_user(self.kam_user).message_post(
+            body='Wang, please look at the spindle first', subtype_xmlid='mail.mt_note',
+            partner_ids=self.technician.partner_id.ids)
+        Message = self.env['mail.message'].with_user(self.technician)
+        domain = [('model', '=', 'kam.visit'), ('res_id', '=', self.visit.id)]
+        # What they are notified of: the note addressed to them, and their problem's assignment.
+        seen = Message.search(domain)
+        self.assertEqual(seen.filtered(lambda m: m.message_type != 'user_notification'), notified)
+        self.assertEqual(seen.sudo().mapped('partner_ids'), self.technician.partner_id)
+        fetched = Message._message_fetch(domain=None, thread=self.visit.with_user(self.technician))['messages']
+        self.assertEqual(fetched.filtered(lambda m: m.message_type != 'user_notification'), notified)
+        internal = self.visit.message_ids.filtered(lambda m: 'budget too high' in str(m.body))
+        with self.assertRaises(AccessError):
+            internal.with_user(self.technician).read(['body'])
+        self.assertEqual(self.env['mail.activity'].with_user(self.technician).search(
+            [('res_model', '=', 'kam.visit'), ('res_id', '=', self.visit.id)]), self.problem.activity_id)
+        # Key Accounts users still read the whole chatter; the problem's own thread is the participant's.
+        self.assertIn(internal, self.env['mail.message'].with_user(self.kam_user).search(domain))
+        self.problem.with_user(self.technician).message_post(body='Measured again: 12 µm', message_type='comment')
+
     def test_parent_department_manager_opens_what_is_escalated_to_them(self):
         metrology = self.env['kam.department'].create({
             'name': 'Metrology', 'parent_id': self.technical.id, 'responsible_id': self.employee.id})

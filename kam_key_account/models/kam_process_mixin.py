@@ -172,6 +172,26 @@ class KamProcessMixin(models.AbstractModel):
         )
         return action
 
+    def _mail_get_operation_for_mail_message_operation(self, message_operation):
+        """A participant (an employee without a Key Accounts role, reading the record only
+        for the lines assigned to them) does not read its chatter: internal notes such as
+        rejection reasons and assessments stay inside Key Accounts. Reading the messages of
+        a process with assigned lines needs the right to write it, as Odoo does for private
+        calendar events; a participant still reads what they are notified of, and discusses
+        their line on the line itself."""
+        result = super()._mail_get_operation_for_mail_message_operation(message_operation)
+        if (message_operation == 'read' and not self.env.su and self._kam_has_participants()
+                and not self.env.user.has_group('kam_key_account.group_kam_user')):
+            result.update(dict.fromkeys(self, 'write'))
+        return result
+
+    @api.model
+    def _kam_has_participants(self):
+        """Whether the process has lines assigned to people outside Key Accounts."""
+        Line = self.env.registry['kam.assigned.line']
+        return any(field.type == 'one2many' and issubclass(self.env.registry[field.comodel_name], Line)
+                   for field in self._fields.values())
+
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         return stages.search([('process', '=', self._kam_process)])
