@@ -1,6 +1,6 @@
 {
     'name': 'Key Account Management',
-    'version': '19.0.1.1.0',
+    'version': '19.0.1.2.0',
     'summary': 'Key-account tiers, dedicated managers and the key-account processes '
                '(screening, visits, suggestions, development plans, service requests)',
     'author': 'kam_key_account developers',

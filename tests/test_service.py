@@ -7,6 +7,7 @@ from psycopg2.errors import CheckViolation
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
+from odoo.tests import new_test_user
 from odoo.tools import mute_logger
 
 from .common import KamCommon, ProcessContract
@@ -118,8 +119,18 @@ class TestServiceTeam(KamServiceCommon):
         trainer.with_user(self.kam_user).unlink()
         for request in earlier | later:
             self.assertNotIn(self.kam_director.partner_id, request.message_partner_ids, "left: follows none")
-        # Following gives no access: the technician reads no request without a task.
-        self.assertFalse(earlier.with_user(self.employee).has_access('read'))
+        # Membership is a participant's piece: the technician reads the account's requests,
+        # read-only (issue 9). Following alone gives no access.
+        self.assertTrue(earlier.with_user(self.employee).has_access('read'))
+        self.assertFalse(earlier.with_user(self.employee).has_access('write'))
+        outsider = new_test_user(self.env, login='kam_t_svc_follower', groups='base.group_user')
+        earlier.message_subscribe(outsider.partner_id.ids)
+        self.assertFalse(earlier.with_user(outsider).has_access('read'))
+        trainer = self.env['kam.service.team.member'].with_user(self.kam_user).create(
+            {'partner_id': self.account.id, 'user_id': outsider.id, 'role': 'training'})
+        self.assertTrue(earlier.with_user(outsider).has_access('read'))
+        trainer.with_user(self.kam_user).unlink()
+        self.assertFalse(earlier.with_user(outsider).has_access('read'), "left the team: no access")
 
     def test_team_tab_for_an_employee_without_a_kam_role(self):
         Partner = self.env['res.partner'].with_user(self.employee)
@@ -283,7 +294,12 @@ class TestServiceRequest(KamServiceCommon):
         with self.assertRaises(AccessError):
             task.with_user(self.employee).description = 'Rewritten'
         other = self._new_request(self.type_custom, content='Another one')
-        self.assertFalse(other.with_user(self.employee).has_access('read'), "no task there: no access")
+        self.assertFalse(other.with_user(self.employee).has_access('write'), "a team member reads, no more")
+        elsewhere = self.env['res.partner'].create({
+            'name': 'Not Their Account Co.', 'is_company': True, 'company_id': self.company.id,
+            'kam_manager_id': self.kam_user.id})
+        stranger = self._new_request(self.type_custom, content='Not their account', partner_id=elsewhere.id)
+        self.assertFalse(stranger.with_user(self.employee).has_access('read'), "not on that team, no task: no access")
 
     def test_task_for_a_role_nobody_holds(self):
         request = self._new_request(self.type_training)
