@@ -132,6 +132,17 @@ class TestServiceTeam(KamServiceCommon):
         trainer.with_user(self.kam_user).unlink()
         self.assertFalse(earlier.with_user(outsider).has_access('read'), "left the team: no access")
 
+    def test_a_request_moved_to_another_account_leaves_the_former_team(self):
+        request = self._new_request()
+        self.assertIn(self.employee.partner_id, request.message_partner_ids)
+        elsewhere = self.env['res.partner'].create({
+            'name': 'Moved To Co.', 'is_company': True, 'company_id': self.company.id,
+            'kam_manager_id': self.kam_user.id})
+        request.with_user(self.kam_user).partner_id = elsewhere
+        self.assertNotIn(self.employee.partner_id, request.message_partner_ids, "no longer their account")
+        self.assertIn(self.kam_user.partner_id, request.message_partner_ids, "the request's own user stays")
+        self.assertFalse(request.with_user(self.employee).has_access('read'))
+
     def test_team_tab_for_an_employee_without_a_kam_role(self):
         Partner = self.env['res.partner'].with_user(self.employee)
         views = Partner.get_views([(False, 'form')])

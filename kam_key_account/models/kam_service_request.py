@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
@@ -183,8 +184,12 @@ class KamServiceRequest(models.Model):
         return requests
 
     def write(self, vals):
+        former_teams = {}
+        if 'partner_id' in vals:
+            former_teams = {request: request.partner_id.sudo().kam_service_member_ids.user_id for request in self}
         result = super().write(vals)
         if 'partner_id' in vals:
+            self._kam_unsubscribe_former_team(former_teams)
             self._kam_subscribe_team()
         return result
 
@@ -194,6 +199,17 @@ class KamServiceRequest(models.Model):
         # The events go with their request (a cascade in SQL): their calendar entries too.
         calendar_events.sudo().unlink()
         return result
+
+    def _kam_unsubscribe_former_team(self, former_teams):
+        """A request moved to another account leaves the former team's members (unless they
+        are on the new team too, or the request is theirs): one unsubscribe per group."""
+        leaving = defaultdict(self.browse)
+        for request, users in former_teams.items():
+            users -= request.partner_id.sudo().kam_service_member_ids.user_id | request.user_id
+            if users:
+                leaving[users] |= request
+        for users, requests in leaving.items():
+            requests.message_unsubscribe(partner_ids=users.partner_id.ids)
 
     def _kam_subscribe_team(self):
         """The account's service team follows its requests (one subscribe per account)."""
