@@ -79,3 +79,15 @@ class TestChineseAtRuntime(KamCommon):
                 findings[menu.complete_name] = left
         self.maxDiff = None
         self.assertEqual(findings, {}, "English labels of ours shown to a zh_CN user, per menu")
+
+    def test_activity_states_read_in_chinese_on_our_models(self):
+        # mail's .po names only the models mail knows: ours get the mixin's labels.
+        for model in ('kam.visit', 'kam.screening', 'kam.service.request'):
+            with self.subTest(model=model):
+                labels = dict(self.env[model].with_context(lang='zh_CN').fields_get(
+                    ['activity_state'], ['selection'])['activity_state']['selection'])
+                expected = dict(self.env['mail.activity.mixin'].with_context(lang='zh_CN').fields_get(
+                    ['activity_state'], ['selection'])['activity_state']['selection'])
+                self.assertEqual(labels['overdue'], expected['overdue'])
+                self.assertTrue(CJK.search(labels['overdue']), labels)
+                self.assertTrue(CJK.search(labels['planned']), labels)

@@ -44,3 +44,4 @@ from . import kam_service_event
 from . import kam_service_task
 from . import calendar_event
 from . import res_company
+from . import ir_module_module
