@@ -19,7 +19,7 @@ class IrModuleModule(models.Model):
         self.env['ir.model.fields.selection'].flush_model()
         self.env.cr.execute(SQL("""
             UPDATE ir_model_fields_selection target
-               SET name = source.name || target.name
+               SET name = target.name || (source.name - 'en_US')
               FROM ir_model_fields_selection source
               JOIN ir_model_fields source_field ON source_field.id = source.field_id,
                    ir_model_fields target_field
