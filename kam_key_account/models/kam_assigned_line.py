@@ -255,6 +255,15 @@ class KamAssignedLine(models.AbstractModel):
                 line._kam_line_activity_type(), date_deadline=vals['date_deadline'], summary=vals['summary'],
                 note=vals['note'], user_id=vals['user_id'].id)
 
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = line._kam_line_label()
+
+    @api.model
+    def _cron_escalate_overdue(self):
+        """The daily cron of each concrete line model."""
+        return self._kam_escalate_overdue()
+
     def _kam_escalate_overdue(self):
         """Overdue open lines are reported once to their department's manager (or the
         manager of a parent department): the escalation date marks them, so running it

@@ -67,13 +67,5 @@ class KamServiceTask(models.Model):
                 holders[task] = holder.user_id.with_env(self.env)
         return holders
 
-    def _compute_display_name(self):
-        for task in self:
-            task.display_name = task._kam_line_label()
-
     def _kam_line_summary(self):
         return self.env._("Service task: %(task)s", task=self._kam_line_label())
-
-    @api.model
-    def _cron_escalate_overdue(self):
-        return self._kam_escalate_overdue()

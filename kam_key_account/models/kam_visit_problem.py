@@ -35,13 +35,5 @@ class KamVisitProblem(models.Model):
                 visit=visit.display_name, problems="; ".join(visit_problems.mapped('description'))))
         return problems
 
-    def _compute_display_name(self):
-        for problem in self:
-            problem.display_name = problem._kam_line_label()
-
     def _kam_line_summary(self):
         return self.env._("Problem: %(problem)s", problem=self._kam_line_label())
-
-    @api.model
-    def _cron_escalate_overdue(self):
-        return self._kam_escalate_overdue()
