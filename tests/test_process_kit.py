@@ -167,7 +167,7 @@ class TestProcessDeclarations(KamCommon):
 
     def test_every_process_is_found_and_declares_everything(self):
         processes = [Process._name for Process in self.env['res.partner']._kam_processes()]
-        self.assertEqual(sorted(processes), ['kam.development.plan', 'kam.screening', 'kam.service.request', 'kam.visit'])
+        self.assertEqual(sorted(processes), ['kam.development.plan', 'kam.screening', 'kam.service.request', 'kam.suggestion', 'kam.visit'])
         for name in processes:
             with self.subTest(process=name):
                 self.env[name]._register_hook()

@@ -7,6 +7,7 @@ PROCESSES = [
     ('suggestion', 'Suggestion'),
     ('development', 'Development Plan'),
     ('service', 'Service Request'),
+    ('suggestion_summary', 'Suggestion Summary'),
 ]
 
 

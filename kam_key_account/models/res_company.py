@@ -20,3 +20,9 @@ class ResCompany(models.Model):
     kam_vp_group_id = fields.Many2one(
         'res.groups', 'Marketing VP Group',
         help="Approve the service requests with special payment terms when no Marketing VP user is named.")
+    kam_suggestion_reply_days = fields.Integer(
+        'Suggestion Reply Delay (days)', default=15,
+        help="The default reply deadline of a key account's suggestion, in days after it was received (G10).")
+    kam_suggestion_due_soon_days = fields.Integer(
+        'Suggestion Due Soon (days)', default=3,
+        help="A suggestion not replied to this many days before its deadline is shown as due soon.")

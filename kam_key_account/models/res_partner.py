@@ -159,6 +159,8 @@ class ResPartner(models.Model):
         compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
     kam_service_request_count = fields.Integer(
         compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
+    kam_suggestion_count = fields.Integer(
+        compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
     # R1: the account's service team, shown to every employee (members need no KAM role).
     kam_service_member_ids = fields.One2many(
         'kam.service.team.member', 'partner_id', 'Service Team', copy=False, groups='base.group_user')
