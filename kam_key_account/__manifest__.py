@@ -21,6 +21,7 @@
         'data/kam_service_data.xml',
         'data/kam_suggestion_data.xml',
         'wizard/kam_approval_wizard_views.xml',
+        'wizard/kam_suggestion_summary_wizard_views.xml',
         'views/kam_contact_note_views.xml',
         'views/kam_stage_views.xml',
         'views/kam_approval_templates.xml',
@@ -42,6 +43,7 @@
         'views/kam_service_type_views.xml',
         'views/kam_service_request_views.xml',
         'views/kam_suggestion_views.xml',
+        'views/kam_suggestion_summary_views.xml',
         'views/res_company_views.xml',
         'views/res_partner_views.xml',
         'views/kam_tier_views.xml',
@@ -54,6 +56,7 @@
         'report/kam_development_plan_report.xml',
         'report/kam_service_request_report.xml',
         'report/kam_suggestion_report.xml',
+        'data/kam_suggestion_mail_data.xml',
         'views/kam_menus.xml',
         'security/kam_rules.xml',
     ],
@@ -62,6 +65,7 @@
         'demo/kam_demo_pipeline.xml',
         'demo/kam_development_plan_demo.xml',
         'demo/kam_service_demo.xml',
+        'demo/kam_suggestion_demo.xml',
     ],
     'assets': {
         'web.assets_tests': [

@@ -44,6 +44,8 @@ from . import kam_service_event
 from . import kam_service_task
 from . import kam_suggestion_category
 from . import kam_suggestion
+from . import kam_suggestion_summary
+from . import kam_suggestion_opinion
 from . import calendar_event
 from . import res_company
 from . import ir_module_module

@@ -30,6 +30,10 @@ class KamProcessMixin(models.AbstractModel):
     - `_kam_action`: the xmlid of its window action, opened for a partner by that button;
     - `_kam_report`: the xmlid of its printed report (`action_kam_print`).
 
+    A process whose records gather several accounts (a suggestion summary) declares
+    `_kam_per_account = False`: its `partner_id` is optional, and it has no counter nor
+    stat button on the partner.
+
     ================== ======================================================================
     Who                What
     ================== ======================================================================
@@ -60,6 +64,8 @@ class KamProcessMixin(models.AbstractModel):
     _kam_partner_count_field = None
     _kam_action = None
     _kam_report = None
+    # Whether each record is one account's (see the class's docstring).
+    _kam_per_account = True
     # Fields only the process's own actions set (e.g. a confirmation date, a filed
     # document): declared per model, refused to every client like the stored computes.
     _kam_engine_fields = ()
@@ -112,7 +118,7 @@ class KamProcessMixin(models.AbstractModel):
         missing += [f"_kam_approval_subtypes[{event!r}]" for event in APPROVAL_EVENTS
                     if not self._kam_approval_subtypes.get(event)]
         counter = self.env['res.partner']._fields.get(self._kam_partner_count_field or '')
-        if not counter or counter.compute != '_compute_kam_process_counts':
+        if self._kam_per_account and (not counter or counter.compute != '_compute_kam_process_counts'):
             missing.append("_kam_partner_count_field (a res.partner field computed by _compute_kam_process_counts)")
         if missing:
             raise TypeError(f"The process {self._name} does not declare {', '.join(missing)} (kam.process.mixin).")

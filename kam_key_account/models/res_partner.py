@@ -204,9 +204,10 @@ class ResPartner(models.Model):
 
     @api.model
     def _kam_processes(self):
-        """The key-account processes: every model built on kam.process.mixin."""
+        """The key-account processes of an account: every model built on kam.process.mixin
+        whose records are one account's (`_kam_per_account`)."""
         return [self.env[name] for name in self.env.registry.descendants(['kam.process.mixin'], '_inherit')
-                if not self.env[name]._abstract]
+                if not self.env[name]._abstract and self.env[name]._kam_per_account]
 
     def _compute_kam_process_counts(self):
         """Each process's records of the commercial partner, one grouped query per
