@@ -391,3 +391,83 @@ class KamDevelopmentPlanCommon(KamCommon):
         plan.with_user(self.kam_supervisor).action_approve()
         plan.with_user(self.kam_manager).action_approve()
         return plan
+
+
+class KamSuggestionCommon(KamCommon):
+    """Suggestions (issue 11): named reviewers for the report review (the manager) and the
+    summary (the director, then the general manager), two departments answered by
+    employees without a Key Accounts role, a contact with an e-mail address."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ref = cls.env.ref
+        for xmlid, user in (('kam_approval_step_suggestion_manager', cls.kam_manager),
+                            ('kam_approval_step_suggestion_summary_director', cls.kam_director),
+                            ('kam_approval_step_suggestion_summary_gm', cls.kam_gm)):
+            ref(f'kam_key_account.{xmlid}').write({'approver_kind': 'users', 'user_ids': [(6, 0, user.ids)]})
+        cls.category_quality = ref('kam_key_account.kam_suggestion_category_quality')
+        cls.category_delivery = ref('kam_key_account.kam_suggestion_category_delivery')
+        cls.contact.email = 'zhao.jianguo@customer.example.com'
+        # A second employee without a Key Accounts role, for the second department.
+        cls.employee_2 = new_test_user(
+            cls.env, login='kam_t_employee2', groups='base.group_user', name='Production Head',
+            email='production.head@example.com', company_id=cls.company.id)
+        Department = cls.env['kam.department']
+        cls.dept_quality = Department.create({'name': 'Test Quality', 'responsible_id': cls.employee.id})
+        cls.dept_production = Department.create({'name': 'Test Production', 'responsible_id': cls.employee_2.id})
+        cls.departments = cls.dept_quality | cls.dept_production
+        cls.flush_tracking(cls)
+
+    @classmethod
+    def _suggestion(cls, user=None, **values):
+        """A suggestion of the account's contact, recorded by `user` (the account's manager)."""
+        return cls.env['kam.suggestion'].with_user(user or cls.kam_user).create(dict({
+            'partner_id': cls.account.id,
+            'contact_id': cls.contact.id,
+            'channel': 'phone',
+            'content': 'Deliveries arrive after 16:00, when our warehouse closes.',
+            'category_id': cls.category_delivery.id,
+        }, **values)).with_env(cls.env)
+
+    @staticmethod
+    def _report_values():
+        return {
+            'report_cause': "The carrier's route serves them last.",
+            'report_feasibility': 'A second carrier costs little on this route.',
+            'report_action': 'Deliver before 14:00 with a second carrier.',
+        }
+
+    def _reviewed(self, suggestions):
+        """Report written, reviewed by the manager (G4, G5)."""
+        for suggestion in suggestions:
+            suggestion.with_user(suggestion.user_id).write(self._report_values())
+            suggestion.with_user(suggestion.user_id).action_request_approval()
+        suggestions.with_user(self.kam_manager).action_approve()
+        return suggestions
+
+    def _summary(self, suggestions, user=None, departments=None):
+        """A draft summary of `suggestions` (G6), built by `user` through the wizard."""
+        user = user or self.kam_supervisor
+        wizard = self.env['kam.suggestion.summary.wizard'].with_user(user).with_context(
+            active_model='kam.suggestion', active_ids=suggestions.ids).create({
+                'title': 'Delivery suggestions',
+                'department_ids': [(6, 0, (departments if departments is not None else self.departments).ids)]})
+        action = wizard.action_build()
+        return self.env['kam.suggestion.summary'].browse(action['res_id'])
+
+    def _answered(self, summary):
+        """Sent to the departments, each responsible gives the opinion (G7)."""
+        summary.with_user(summary.user_id).action_send_to_departments()
+        for opinion in summary.opinion_ids:
+            opinion.with_user(opinion.responsible_id).write(
+                {'state': 'done', 'resolution': 'Feasible from next month.'})
+        return summary
+
+    def _approved_summary(self, suggestions):
+        """G6-G9 in one go: summary, opinions, director, general manager."""
+        summary = self._answered(self._summary(self._reviewed(suggestions)))
+        summary.with_user(summary.user_id).action_request_approval()
+        summary.with_user(self.kam_director).action_approve()
+        summary.with_user(self.kam_gm).action_approve()
+        return summary

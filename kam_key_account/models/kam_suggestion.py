@@ -46,8 +46,9 @@ class KamSuggestion(models.Model):
                        once the summary holding it is approved, replies with the feedback
                        form (G10) and thanks the customer (G11)
     KAM Manager        reviews the report (G5): approves it, or requests improvements (a
-                       rejection with its reason, back to its writer with a To-Do;
-                       resubmitting starts a new round, the earlier ones are kept)
+                       rejection with its reason, back to Report and to its writer, who
+                       follows the suggestion; resubmitting starts a new round, the earlier
+                       ones are kept)
     KAM Supervisor     reads and handles every suggestion, builds summaries
     approval engine    Received / Report → Under Review → Reviewed
     summary            takes reviewed suggestions in (In Summary, G6), and once approved
@@ -243,6 +244,7 @@ class KamSuggestion(models.Model):
             if partner and partner.commercial_partner_id != partner:
                 vals['partner_id'] = partner.commercial_partner_id.id
         suggestions = super().create(vals_list)
+        suggestions._kam_subscribe_writers()
         # G2: thanked at once. The mail intake gives the incoming mail's headers in the
         # context (an auto-reply, a bounce is never answered); a client giving its own
         # can only hold the acknowledgement back.
@@ -267,9 +269,18 @@ class KamSuggestion(models.Model):
             partner = self.env['res.partner'].browse(vals['partner_id'])
             vals = dict(vals, partner_id=partner.commercial_partner_id.id)
         result = super().write(vals)
+        if 'report_user_id' in vals:
+            self._kam_subscribe_writers()
         if 'summary_id' in vals:
             self._kam_sync_summary_stage()
         return result
+
+    def _kam_subscribe_writers(self):
+        """The report's writer follows the suggestion: "request improvements" (a rejection
+        with its reason, G5) reaches them, as every step of the report's review does."""
+        for writer, suggestions in self.sudo().grouped('report_user_id').items():
+            if writer:
+                suggestions.message_subscribe(partner_ids=writer.partner_id.ids)
 
     def _check_summary_change(self, summary_id):
         """A reviewed suggestion enters a draft summary; it is in one open summary at most,
@@ -464,28 +475,6 @@ class KamSuggestion(models.Model):
                     "The report of %(suggestion)s needs %(parts)s before it is reviewed.",
                     suggestion=suggestion.display_name, parts=", ".join(missing)))
 
-    def _on_approval_rejected(self):
-        """"Request improvements": the report goes back to its writer, with the reason."""
-        result = super()._on_approval_rejected()
-        reasons = self._kam_rejection_reasons()
-        entries = [(suggestion, suggestion.report_user_id or suggestion.user_id,
-                    fields.Date.context_today(suggestion), self.env._("Improve the report"),
-                    html_escape(reasons.get(suggestion, '')))
-                   for suggestion in self if (suggestion.report_user_id or suggestion.user_id)]
-        self.env['mail.activity'].sudo()._kam_schedule('mail.mail_activity_data_todo', entries)
-        return result
-
-    def _kam_rejection_reasons(self):
-        """{suggestion: the reason of the rejection of its running round} (one search)."""
-        decisions = self.env['kam.approval.decision'].sudo().search([
-            ('res_model', '=', self._name), ('res_id', 'in', self.ids), ('decision', '=', 'rejected')],
-            order='id desc')
-        reasons = {}
-        for decision in decisions:
-            suggestion = self.browse(decision.res_id)
-            reasons.setdefault(suggestion, decision.comment or '')
-        return reasons
-
     # ------------------------------------------------------------------------------------
     # G2 acknowledgement
     # ------------------------------------------------------------------------------------
@@ -586,16 +575,19 @@ class KamSuggestion(models.Model):
             ('reply_date', '=', False), ('overdue_notified', '=', False), ('deadline_date', '!=', False),
             ('deadline_date', '<', fields.Date.today() + timedelta(days=1)), ('stage_id.is_closed', '=', False)])
         entries, notified = [], self.browse()
+        # One text for all: activities sharing owner, date and text are created together.
+        summary = self.env._("Reply overdue")
+        note = html_escape(self.env._("The reply promised to the customer is overdue: send the feedback form."))
         for suggestion in candidates:
             owner = suggestion.user_id.filtered(lambda u: u.active and not u.share) or suggestion.partner_id.kam_manager_id
             today = fields.Date.context_today(suggestion.with_context(tz=owner.tz or 'UTC'))
             if not owner or suggestion.deadline_date >= today:
                 continue
-            entries.append((suggestion, owner, today, self.env._("Reply overdue"), html_escape(self.env._(
-                "The reply to this suggestion was promised for %(deadline)s: send the feedback form.",
-                deadline=suggestion.deadline_date))))
+            entries.append((suggestion, owner, today, summary, note))
             notified |= suggestion
-        self.env['mail.activity'].sudo()._kam_schedule(OVERDUE_ACTIVITY_TYPE, entries)
+        # As the approval reminders: in the owner's activities, without one mail each.
+        self.env['mail.activity'].sudo().with_context(
+            mail_activity_automation_skip=False, mail_activity_quick_update=True)._kam_schedule(OVERDUE_ACTIVITY_TYPE, entries)
         notified.sudo().write({'overdue_notified': True})
         return notified
 

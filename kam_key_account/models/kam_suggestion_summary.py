@@ -165,11 +165,12 @@ class KamSuggestionSummary(models.Model):
         self._kam_engine_write({'approved_date': fields.Date.context_today(self)})
         suggestions = self.suggestion_ids.filtered(lambda s: s.stage_code == 'summary')
         suggestions._kam_move_to('execution')
+        summary, note = self.env._("Reply to the customer"), html_escape(self.env._(
+            "Approved: send the feedback form (建议反馈表) by the deadline promised to the customer."))
         entries = [(suggestion, suggestion.user_id, suggestion.deadline_date or fields.Date.context_today(self),
-                    self.env._("Reply to the customer"),
-                    html_escape(self.env._("Approved: send the feedback form (建议反馈表) by the promised deadline.")))
-                   for suggestion in suggestions if suggestion.user_id]
-        self.env['mail.activity'].sudo()._kam_schedule(REPLY_ACTIVITY_TYPE, entries)
+                    summary, note) for suggestion in suggestions if suggestion.user_id]
+        self.env['mail.activity'].sudo().with_context(
+            mail_activity_automation_skip=False, mail_activity_quick_update=True)._kam_schedule(REPLY_ACTIVITY_TYPE, entries)
         return result
 
     # ------------------------------------------------------------------------------------
