@@ -253,6 +253,8 @@ class KamSuggestion(models.Model):
 
     def write(self, vals):
         if not self.env.su:
+            # Who may not write it learns that first, not the state of the summary.
+            self.check_access('write')
             if 'summary_id' in vals:
                 self._check_summary_change(vals['summary_id'])
             frozen = set(self._approval_relevant_fields) & vals.keys()
