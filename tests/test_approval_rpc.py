@@ -407,7 +407,8 @@ class TestProcessFieldsRpc(KamScreeningCommon):
             ('module', '=', 'kam_key_account'), ('model', '=', 'mail.message.subtype'),
             ('name', '=like', 'mt\\_%\\_approval\\_%')])
         self.assertEqual(set(self.env['mail.message.subtype'].browse(subtypes.mapped('res_id')).mapped('res_model')),
-                         {'kam.screening', 'kam.visit', 'kam.development.plan', 'kam.service.request'})
+                         {'kam.screening', 'kam.visit', 'kam.development.plan', 'kam.service.request',
+                          'kam.suggestion', 'kam.suggestion.summary'})
         for subtype in self.env['mail.message.subtype'].browse(subtypes.mapped('res_id')):
             with self.subTest(subtype=subtype.name, model=subtype.res_model):
                 self.assertTrue(subtype.internal)
