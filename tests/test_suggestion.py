@@ -8,9 +8,10 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form
 
-from odoo.addons.kam_key_account.models.kam_suggestion import ACKNOWLEDGEMENT_DAILY_LIMIT
-
 from .common import KamSuggestionCommon, ProcessContract
+from odoo.addons.kam_key_account.models.kam_suggestion import (
+    ACKNOWLEDGEMENT_DAILY_LIMIT,
+)
 
 
 class TestSuggestionContract(ProcessContract, KamSuggestionCommon):
@@ -297,7 +298,7 @@ class TestSuggestionReply(KamSuggestionCommon):
 
     def _send(self, suggestion, action, user=None):
         action = getattr(suggestion.with_user(user or self.kam_user), action)()
-        composer = Form(self.env['mail.compose.message'].with_user(user or self.kam_user).with_context(action['context']))
+        composer = Form(self.env['mail.compose.message'].with_user(user or self.kam_user).with_context(**action['context']))
         return composer.save()._action_send_mail()
 
     def test_reply_before_approval_is_refused(self):

@@ -78,11 +78,11 @@ class TestSuggestionSummary(KamSuggestionCommon):
         self.assertTrue(summary.approved_date)
         self.assertEqual(suggestion.stage_id.code, 'execution')
         action = suggestion.with_user(self.kam_user).action_send_feedback()
-        composer = self.env['mail.compose.message'].with_user(self.kam_user).with_context(action['context']).create({})
+        composer = self.env['mail.compose.message'].with_user(self.kam_user).with_context(**action['context']).create({})
         composer._action_send_mail()
         self.assertEqual(suggestion.stage_id.code, 'replied', "G10")
         action = suggestion.with_user(self.kam_user).action_send_thanks()
-        self.env['mail.compose.message'].with_user(self.kam_user).with_context(action['context']).create(
+        self.env['mail.compose.message'].with_user(self.kam_user).with_context(**action['context']).create(
             {})._action_send_mail()
         self.assertEqual(suggestion.stage_id.code, 'thanked', "G11")
 

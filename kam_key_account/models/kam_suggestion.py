@@ -113,18 +113,18 @@ class KamSuggestion(models.Model):
              "linked to an account.")
     user_id = fields.Many2one(string='Owner')
     contact_id = fields.Many2one(
-        'res.partner', 'Contact', index='btree_not_null', check_company=True,
+        'res.partner', index='btree_not_null', check_company=True,
         domain="[('commercial_partner_id', '=', partner_id), ('is_company', '=', False)]",
         help="Who made the suggestion: the acknowledgement, the feedback form and the thanks go to them.")
     email_from = fields.Char(
         'Sender E-mail', help="Where the acknowledgement, feedback form and thanks go when there is no contact.")
     channel = fields.Selection(CHANNELS, required=True, default='face', tracking=True)
     received_by_id = fields.Many2one(
-        'res.users', 'Received By', default=lambda self: self.env.user, domain=[('share', '=', False)])
+        'res.users', default=lambda self: self.env.user, domain=[('share', '=', False)])
     received_date = fields.Date('Received On', required=True, default=fields.Date.context_today, tracking=True)
     content = fields.Text(required=True, help="The suggestion or complaint, in the customer's words.")
     category_id = fields.Many2one(
-        'kam.suggestion.category', 'Category', check_company=True, tracking=True, index='btree_not_null')
+        'kam.suggestion.category', check_company=True, tracking=True, index='btree_not_null')
     # G2 acknowledgement (sent once)
     acknowledged_date = fields.Datetime('Acknowledged On', readonly=True, copy=False, groups='base.group_user')
     acknowledged_to = fields.Char(readonly=True, copy=False, index='btree_not_null', groups='base.group_user')
@@ -137,7 +137,7 @@ class KamSuggestion(models.Model):
     report_action = fields.Text('Proposed Action', groups='base.group_user')
     # G6-G9 the summary holding it
     summary_id = fields.Many2one(
-        'kam.suggestion.summary', 'Summary', index='btree_not_null', copy=False, check_company=True,
+        'kam.suggestion.summary', index='btree_not_null', copy=False, check_company=True,
         groups='base.group_user',
         help="The suggestion summary (建议汇总表) the reviewed suggestion is in: in one at a time.")
     summary_approved = fields.Boolean(compute='_compute_summary_approved', groups='base.group_user')
@@ -147,7 +147,7 @@ class KamSuggestion(models.Model):
         help="The date promised to the customer for the reply: by default the company's reply delay after "
              "receipt.")
     deadline_status = fields.Selection(
-        DEADLINE_STATUSES, 'Deadline Status', compute='_compute_deadline_status',
+        DEADLINE_STATUSES, compute='_compute_deadline_status',
         search='_search_deadline_status')
     overdue_notified = fields.Boolean(readonly=True, copy=False, groups='base.group_user')
     reply = fields.Text(

@@ -20,7 +20,7 @@ class KamSuggestionOpinion(models.Model):
     _order = 'summary_id, id'
     _check_company_auto = True
 
-    summary_id = fields.Many2one('kam.suggestion.summary', 'Summary', required=True, ondelete='cascade', index=True)
+    summary_id = fields.Many2one('kam.suggestion.summary', required=True, ondelete='cascade', index=True)
     company_id = fields.Many2one(related='summary_id.company_id', store=True)
     department_id = fields.Many2one(required=True)
     state = fields.Selection(tracking=True)

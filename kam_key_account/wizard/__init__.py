@@ -1,2 +1,1 @@
-from . import kam_approval_wizard
-from . import kam_suggestion_summary_wizard
+from . import kam_approval_wizard, kam_suggestion_summary_wizard
