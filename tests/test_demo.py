@@ -105,3 +105,18 @@ class TestDemoData(TransactionCase):
         self.assertTrue(special, "one request with special payment terms went through the GM's step")
         self.assertEqual(special[:1].approved_by_id, self.env.ref('kam_key_account.kam_gm'))
         self.assertTrue(special[:1].event_ids.calendar_event_id)
+
+    def test_demo_suggestions_in_every_stage_and_a_summary_waiting_for_the_director(self):
+        suggestions = self.env['kam.suggestion'].search([])
+        stages = self.env['kam.stage'].search([('process', '=', 'suggestion')])
+        self.assertEqual(suggestions.stage_id, stages, "a suggestion in every stage")
+        self.assertTrue(suggestions.filtered(lambda s: s.approval_state == 'rejected' and s.stage_code == 'report'),
+                        "one report sent back for improvements")
+        waiting = self.env['kam.suggestion.summary'].search([('stage_id.code', '=', 'director')])
+        self.assertEqual(len(waiting), 1)
+        self.assertEqual(waiting.approval_state, 'pending')
+        self.assertEqual(set(waiting.opinion_ids.mapped('state')), {'done'}, "its departments answered")
+        self.assertIn(self.env.ref('kam_key_account.kam_director'), waiting.approval_reviewer_ids)
+        replied = suggestions.filtered('reply_date')
+        self.assertTrue(replied, "one reply sent")
+        self.assertTrue(replied.message_ids.filtered(lambda m: m.message_type == 'comment'))

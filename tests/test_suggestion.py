@@ -271,15 +271,16 @@ class TestSuggestionDeadline(KamSuggestionCommon):
         not_yet = self._suggestion(received_date=today - timedelta(days=20), deadline_date=today)
         overdue_type = self.env.ref('kam_key_account.mail_activity_type_kam_suggestion_overdue')
         Suggestion = self.env['kam.suggestion']
-        self.assertEqual(Suggestion._cron_notify_overdue(), overdue)
+        self.assertEqual(Suggestion._cron_notify_overdue() & (overdue | not_yet), overdue)
         activities = (overdue | not_yet).activity_ids.filtered(lambda a: a.activity_type_id == overdue_type)
         self.assertEqual(activities.res_id, overdue.id)
         self.assertEqual(activities.user_id, self.kam_user)
-        self.assertFalse(Suggestion._cron_notify_overdue(), "once")
+        self.assertFalse(Suggestion._cron_notify_overdue() & overdue, "once")
         activities.action_done()
-        self.assertFalse(Suggestion._cron_notify_overdue(), "done is done: not again the next day")
+        self.assertFalse(Suggestion._cron_notify_overdue() & overdue, "done is done: not again the next day")
 
     def test_overdue_cron_batch_query_budget(self):
+        self.env['kam.suggestion']._cron_notify_overdue()  # those of the demo data, if any
         today = fields.Date.context_today(self.env['kam.suggestion'].with_user(self.kam_user))
         self.env['kam.suggestion'].with_user(self.kam_user).create([{
             'partner_id': self.account.id, 'content': f'Overdue {index}',
@@ -330,6 +331,10 @@ class TestSuggestionReply(KamSuggestionCommon):
         with self.assertRaisesText(UserError, 'Write our reply'):
             suggestion.with_user(self.kam_user).action_send_feedback()
         suggestion.with_user(self.kam_user).write({'reply': 'We will deliver before 14:00 from next month.'})
+        # A note logged from the feedback's composer context sends nothing: nothing recorded.
+        suggestion.with_user(self.kam_user).with_context(kam_suggestion_send='feedback').message_post(
+            body='Draft of the reply', message_type='comment', subtype_xmlid='mail.mt_note')
+        self.assertEqual(suggestion.stage_id.code, 'execution')
         self._send(suggestion, 'action_send_feedback')
         today = fields.Date.context_today(suggestion.with_user(self.kam_user))
         self.assertRecordValues(suggestion, [{

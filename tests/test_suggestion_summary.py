@@ -91,7 +91,7 @@ class TestSuggestionSummary(KamSuggestionCommon):
         delivery = self._reviewed(self._suggestion())
         unreviewed = self._suggestion(category_id=self.category_quality.id)
         wizard = self.env['kam.suggestion.summary.wizard'].with_user(self.kam_supervisor).create({
-            'title': 'Quality', 'category_ids': [Command.set(self.category_quality.ids)]})
+            'title': 'Quality', 'partner_id': self.contact.id, 'category_ids': [Command.set(self.category_quality.ids)]})
         self.assertEqual(wizard.suggestion_ids, quality)
         wizard.category_ids = False
         self.assertEqual(wizard.suggestion_ids, quality | delivery, "reviewed only, not %s" % unreviewed.name)

@@ -378,10 +378,19 @@ class KamSuggestion(models.Model):
         """The feedback form or the thanks, sent from the composer opened by their button:
         the move (its checks first: nothing is sent before the summary is approved)."""
         kind = self.env.context.get(SEND_KEY)
-        if kind in SEND_STAGES and kwargs.get('message_type') == 'comment':
+        if kind in SEND_STAGES and self._kam_is_customer_message(kwargs):
             self.with_context(**{SEND_KEY: False})._kam_move_to(SEND_STAGES[kind])
             self = self.with_context(**{SEND_KEY: False})  # noqa: PLW0642 - posted once, moved once
         return super().message_post(**kwargs)
+
+    def _kam_is_customer_message(self, post_values):
+        """Whether message_post's values send a message to the customer: a comment of a
+        public subtype (a note logged from the same composer records nothing)."""
+        if post_values.get('message_type') != 'comment':
+            return False
+        subtype_id = post_values.get('subtype_id') or (
+            post_values.get('subtype_xmlid') and self.env['ir.model.data']._xmlid_to_res_id(post_values['subtype_xmlid']))
+        return bool(subtype_id) and not self.env['mail.message.subtype'].browse(subtype_id).internal
 
     # ------------------------------------------------------------------------------------
     # Stage moves (kam.process.mixin `_kam_stage_verbs`)
@@ -673,15 +682,24 @@ class KamSuggestion(models.Model):
                                  deadline_date=today + timedelta(days=2)),
                              "Their operators read no English.", "Translation takes three weeks.",
                              "Translate and print the manual.")
-        approved = self.env['kam.suggestion.summary']._kam_demo_summary(done | executing, supervisor,
+        thanked = reviewed(new(second, "Your service engineer fixed our press in one day: keep him on our account.",
+                               'service', 40, deadline_date=today - timedelta(days=20)),
+                           "Praise for the engineer's quick repair.", "He covers their region already.",
+                           "Name him their regular service engineer.")
+        approved = self.env['kam.suggestion.summary']._kam_demo_summary(done | executing | thanked, supervisor,
                                                                         "Service and documentation")
         approved.with_user(supervisor).action_request_approval()
         approved.with_user(director).action_approve()
         approved.with_user(gm).action_approve()
         done.write({'reply': "Two days of training at your plant in April, for up to eight technicians."})
-        # Sent as the composer sends it (without rendering the PDF at install).
-        done.with_context(**{SEND_KEY: 'feedback'}).message_post(
-            body=done.reply, message_type='comment', subtype_xmlid='mail.mt_comment',
-            partner_ids=done.contact_id.ids)
+        thanked.write({'reply': "Mr Zhou is now your regular service engineer."})
+        for replied in (done, thanked):
+            # Sent as the composer sends it (without rendering the PDF at install).
+            replied.with_context(**{SEND_KEY: 'feedback'}).message_post(
+                body=replied.reply, message_type='comment', subtype_xmlid='mail.mt_comment',
+                partner_ids=replied.contact_id.ids)
+        thanked.with_context(**{SEND_KEY: 'thanks'}).message_post(
+            body="Thank you again for your kind words.", message_type='comment', subtype_xmlid='mail.mt_comment',
+            partner_ids=thanked.contact_id.ids)
         # Cancelled
         new(first, "Please call before every visit.", 'service', 3, channel='face').action_cancel()
