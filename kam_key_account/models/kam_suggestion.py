@@ -699,7 +699,7 @@ class KamSuggestion(models.Model):
                 body=replied.reply, message_type='comment', subtype_xmlid='mail.mt_comment',
                 partner_ids=replied.contact_id.ids)
         thanked.with_context(**{SEND_KEY: 'thanks'}).message_post(
-            body="Thank you again for your kind words.", message_type='comment', subtype_xmlid='mail.mt_comment',
+            body=self.env._("Thank you again for your kind words."), message_type='comment', subtype_xmlid='mail.mt_comment',
             partner_ids=thanked.contact_id.ids)
         # Cancelled
         new(first, "Please call before every visit.", 'service', 3, channel='face').action_cancel()
