@@ -261,3 +261,13 @@ class TestSuggestionSummary(KamSuggestionCommon):
             summary.with_user(self.kam_gm).action_approve()
             self.flush_tracking()
         self.assertEqual(set(suggestions.mapped('stage_id.code')), {'execution'})
+
+    def test_overdue_opinions_are_escalated_once_to_the_department_manager(self):
+        self.dept_production.manager_id = self.kam_manager
+        summary = self._summary(self._reviewed(self._suggestion()))
+        summary.with_user(self.kam_supervisor).action_send_to_departments()
+        summary.opinion_ids.with_user(self.kam_supervisor).write(
+            {'due_date': summary.opinion_ids[0].due_date.replace(year=2020)})
+        escalated = self.env['kam.suggestion.opinion']._cron_escalate_overdue()
+        self.assertEqual(escalated.department_id, self.dept_production, "the department with a manager")
+        self.assertFalse(self.env['kam.suggestion.opinion']._cron_escalate_overdue() & escalated, "once")
