@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -52,7 +52,3 @@ class KamSuggestionOpinion(models.Model):
     def _kam_line_label(self):
         self.ensure_one()
         return self.env._("Opinion of %(department)s", department=self.department_id.name or '')
-
-    @api.model
-    def _cron_escalate_overdue(self):
-        return self._kam_escalate_overdue()
