@@ -1,9 +1,11 @@
+import io
+import zipfile
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import email_normalize, html_escape
+from odoo.tools import email_normalize, html2plaintext, html_escape, plaintext2html
 
 CHANNELS = [
     ('face', 'Face to Face'),
@@ -28,6 +30,14 @@ AUTOMATED_LOCAL_PARTS = frozenset({
 # The composer's context key saying what a customer-facing message of a suggestion is.
 SEND_KEY = 'kam_suggestion_send'
 SEND_STAGES = {'feedback': 'replied', 'thanks': 'thanked'}
+# G1: the incoming mail's headers the acknowledgement guard reads, kept per Message-Id for
+# the transaction between the gateway's route check and message_new (its parsed dict drops them).
+MAIL_HEADERS_CACHE = 'kam_suggestion_mail_headers'
+GUARD_HEADERS = (
+    'Auto-Submitted', 'Precedence', 'X-Autoreply', 'X-Autorespond', 'X-Auto-Reply', 'X-Auto-Response-Suppress',
+    'Return-Path', 'Content-Type')
+# G1: a subject longer than this is cut (a header is no place for a novel).
+SUBJECT_LIMIT = 250
 OVERDUE_ACTIVITY_TYPE = 'kam_key_account.mail_activity_type_kam_suggestion_overdue'
 REPLY_ACTIVITY_TYPE = 'kam_key_account.mail_activity_type_kam_suggestion_reply'
 
@@ -105,7 +115,7 @@ class KamSuggestion(models.Model):
     _kam_approval_buttons_xpath = "//button[@name='action_write_report']"
     _kam_engine_fields = (
         'acknowledged_date', 'acknowledged_to', 'reply_date', 'reply_on_time', 'reply_on_time_rate',
-        'thanked_date', 'overdue_notified')
+        'thanked_date', 'overdue_notified', 'mail_limited')
 
     partner_id = fields.Many2one(
         string='Account', required=False,
@@ -122,7 +132,12 @@ class KamSuggestion(models.Model):
     received_by_id = fields.Many2one(
         'res.users', default=lambda self: self.env.user, domain=[('share', '=', False)])
     received_date = fields.Date('Received On', required=True, default=fields.Date.context_today, tracking=True)
+    subject = fields.Char(help="A short title: the e-mail's subject for a suggestion received by mail.")
     content = fields.Text(required=True, help="The suggestion or complaint, in the customer's words.")
+    mail_limited = fields.Boolean(
+        'Mail Limits Exceeded', readonly=True, copy=False, groups='base.group_user',
+        help="An e-mail of this suggestion exceeded the company's intake limits: what was over them is kept as "
+             "files on the suggestion, as its chatter says.")
     category_id = fields.Many2one(
         'kam.suggestion.category', check_company=True, tracking=True, index='btree_not_null')
     # G2 acknowledgement (sent once)
@@ -271,11 +286,29 @@ class KamSuggestion(models.Model):
             partner = self.env['res.partner'].browse(vals['partner_id'])
             vals = dict(vals, partner_id=partner.commercial_partner_id.id)
         result = super().write(vals)
+        if vals.get('partner_id'):
+            self._kam_link_sender()
         if 'report_user_id' in vals:
             self._kam_subscribe_writers()
         if 'summary_id' in vals:
             self._kam_sync_summary_stage()
         return result
+
+    def _kam_link_sender(self):
+        """A suggestion linked to its account after triage finds its contact from the
+        sender's address, among the account's contacts (one search for the batch)."""
+        unlinked = self.filtered(lambda s: s.partner_id and not s.contact_id and s.email_from)
+        emails = {s.id: email_normalize(s.email_from) for s in unlinked}
+        if not any(emails.values()):
+            return
+        contacts = self.env['res.partner'].search([
+            ('email_normalized', 'in', [email for email in emails.values() if email]),
+            ('commercial_partner_id', 'in', unlinked.partner_id.ids), ('is_company', '=', False)])
+        for suggestion in unlinked:
+            contact = contacts.filtered(lambda c, s=suggestion: c.commercial_partner_id == s.partner_id
+                                        and c.email_normalized == emails[s.id])[:1]
+            if contact:
+                suggestion.contact_id = contact
 
     def _kam_subscribe_writers(self):
         """The report's writer follows the suggestion: "request improvements" (a rejection
@@ -573,6 +606,129 @@ class KamSuggestion(models.Model):
             headers['Auto-Submitted'] = 'auto-replied'
             headers['X-Auto-Response-Suppress'] = 'All'
         return headers
+
+    # ------------------------------------------------------------------------------------
+    # G1 e-mail intake
+    # ------------------------------------------------------------------------------------
+
+    @api.model
+    def _routing_check_route(self, message, message_dict, route, raise_exception=True):
+        """Keep the incoming mail's guard headers for `message_new` (the acknowledgement is
+        never sent to an auto-reply or a bounce): the gateway's parsed dict drops them."""
+        route = super()._routing_check_route(message, message_dict, route, raise_exception=raise_exception)
+        if route:
+            headers = {name: str(message.get(name))[:998] for name in GUARD_HEADERS if message.get(name) is not None}
+            self.env.cr.cache.setdefault(MAIL_HEADERS_CACHE, {})[message_dict.get('message_id')] = headers
+        return route
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """G1: an e-mail to the company's suggestion alias records a suggestion.
+
+        The sender is matched to a contact (by the gateway, `author_id`) and through its
+        commercial partner to the key account; an unknown sender's suggestion has no
+        account and waits for triage (nothing is lost). The e-mail stays in the chatter, its
+        replies land on the same suggestion. The company's intake limits apply first
+        (`_kam_mail_apply_limits`).
+        """
+        values = dict(custom_values or {})
+        company = self.env['res.company'].browse(values.get('company_id')).exists() or self.env.company
+        limited = self._kam_mail_apply_limits(msg_dict, company)
+        author = self.env['res.partner'].browse(msg_dict.get('author_id')).exists()
+        account = author.commercial_partner_id
+        managed = account.kam_is_key_account or account.kam_manager_id
+        if not (managed and account.company_id in (company, self.env['res.company'])):
+            account = author = self.env['res.partner']
+        text = html2plaintext(msg_dict.get('body') or '').strip()
+        subject = (msg_dict.get('subject') or '').strip()[:SUBJECT_LIMIT]
+        values.update({
+            'name': 'New',  # the reference, not the subject (mail.thread's default)
+            'company_id': company.id,
+            'channel': 'email',
+            'partner_id': account.id,
+            'contact_id': (author - account).id,
+            'user_id': account.kam_manager_id.id,
+            'report_user_id': account.kam_manager_id.id,
+            'received_by_id': False,
+            'subject': subject,
+            'content': text or subject or self.env._("(An e-mail without text: see its attachments.)"),
+        })
+        headers = self.env.cr.cache.get(MAIL_HEADERS_CACHE, {}).pop(msg_dict.get('message_id'), None)
+        suggestion = super(KamSuggestion, self.with_context(kam_mail_headers=headers or {})).message_new(
+            msg_dict, values)
+        suggestion._kam_mail_keep_held(limited)
+        return suggestion
+
+    def message_update(self, msg_dict, update_vals=None):
+        """A reply in the thread lands on its suggestion, within the same limits."""
+        for company, suggestions in self.grouped('company_id').items():
+            suggestions._kam_mail_keep_held(self._kam_mail_apply_limits(msg_dict, company))
+        return super().message_update(msg_dict, update_vals=update_vals)
+
+    @api.model
+    def _kam_mail_apply_limits(self, msg_dict, company):
+        """The company's limits on an incoming e-mail (Odoo's gateway only detects loops).
+
+        A body over the limit is cut there, the whole body attached as a file; attachments
+        beyond the count or the total size are held back from the message. Nothing is
+        dropped: `msg_dict` is changed in place (the gateway posts what it holds) and what
+        was held back is returned for `_kam_mail_keep_held`.
+
+        :return: ([(file name, content)] held back, whether the body was cut), or None
+            when the e-mail is within the limits
+        """
+        attachments = list(msg_dict.get('attachments') or [])
+        kept, held, total = [], [], 0
+        max_count = company.kam_suggestion_mail_max_attachments
+        max_size = company.kam_suggestion_mail_max_size_mb * 1024 * 1024
+        for attachment in attachments:
+            content = attachment[1] or b''
+            size = len(content.encode() if isinstance(content, str) else content)
+            if len(kept) < max_count and total + size <= max_size:
+                kept.append(attachment)
+                total += size
+            else:
+                held.append((attachment[0] or 'attachment', content))
+        body = msg_dict.get('body') or ''
+        max_body = company.kam_suggestion_mail_max_body_kb * 1024
+        body_cut = len(body) > max_body
+        if body_cut:
+            msg_dict['body'] = plaintext2html(html2plaintext(body[:max_body]) + "\n\n" + self.env._(
+                "[Cut at %(limit)s KB: the whole text is attached as original-body.html.]",
+                limit=company.kam_suggestion_mail_max_body_kb))
+            kept.append(self._Attachment('original-body.html', body, {}))
+        if not (held or body_cut):
+            return None
+        msg_dict['attachments'] = kept
+        return held, body_cut
+
+    def _kam_mail_keep_held(self, limited):
+        """File what an e-mail had over the limits on each suggestion of `self` (one zip
+        archive, on an internal note saying what happened) and flag the suggestions."""
+        if not limited:
+            return
+        held, body_cut = limited
+        self._kam_engine_write({'mail_limited': True})
+        archive = b''
+        if held:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, 'w', zipfile.ZIP_DEFLATED) as zipped:
+                for index, (name, content) in enumerate(held, start=1):
+                    zipped.writestr(f"{index:03d}-{name}"[:200], content)
+            archive = buffer.getvalue()
+        what = []
+        if body_cut:
+            what.append(self.env._("Its body was cut: the whole text is attached to it as original-body.html."))
+        if held:
+            what.append(self.env._(
+                "%(count)s attachments over the limits (their number or their total size) are kept in "
+                "held-back-attachments.zip.", count=len(held)))
+        for suggestion in self:
+            suggestion.message_post(
+                body=self.env._("An e-mail exceeded the intake limits of %(company)s. %(what)s",
+                                company=suggestion.company_id.name, what=" ".join(what)),
+                subtype_xmlid='mail.mt_note',
+                attachments=[('held-back-attachments.zip', archive)] if held else None)
 
     # ------------------------------------------------------------------------------------
     # Reply deadline (cron)
