@@ -1,14 +1,14 @@
+from email.message import EmailMessage
+
 from odoo.tests import HttpCase, new_test_user
 
 
 class TestSuggestionTour(HttpCase):
 
-    def test_record_report_review_summary_reply(self):
-        """G1 → G10 as the people would click: the account's manager records and reports, the
-        KA manager approves the report, a supervisor builds the summary and sends it to the
-        departments, (the departments answer, the director and the general manager approve),
-        the owner sends the feedback form."""
-        env = self.env(context=dict(self.env.context, lang='en_US'))
+    def _set_up_people(self):
+        """The account's manager, the reviewers, a department answered by an employee
+        without a Key Accounts role, and the account with its contact Wang Fang."""
+        env = self.env = self.env(context=dict(self.env.context, lang='en_US'))
 
         def user(login, group, name):
             return new_test_user(env, login=login, groups=group, name=name, lang='en_US', tz='Asia/Shanghai',
@@ -30,6 +30,15 @@ class TestSuggestionTour(HttpCase):
         account = env['res.partner'].create({'name': 'Tour Gearbox Works', 'is_company': True,
                                              'kam_manager_id': owner.id})
         env['res.partner'].create({'name': 'Wang Fang', 'parent_id': account.id, 'email': 'wang.fang@gearbox.example.com'})
+        return owner, manager, supervisor, director, gm, logistics, account
+
+    def test_record_report_review_summary_reply(self):
+        """G1 → G10 as the people would click: the account's manager records and reports, the
+        KA manager approves the report, a supervisor builds the summary and sends it to the
+        departments, (the departments answer, the director and the general manager approve),
+        the owner sends the feedback form."""
+        owner, manager, supervisor, director, gm, logistics, account = self._set_up_people()
+        env = self.env
 
         self.start_tour('/odoo/kam-suggestions', 'kam_suggestion_record_tour', login=owner.login)
         suggestion = env['kam.suggestion'].search([('partner_id', '=', account.id)])
@@ -51,3 +60,40 @@ class TestSuggestionTour(HttpCase):
         self.start_tour('/odoo/kam-suggestions', 'kam_suggestion_reply_tour', login=owner.login)
         self.assertRecordValues(suggestion, [{'stage_code': 'replied', 'reply_on_time': True}])
         self.assertTrue(suggestion.reply_date)
+
+    def test_mailed_suggestion_to_the_feedback_form(self):
+        """G1 by e-mail → G10: a contact of the key account writes to the company's alias; the
+        suggestion lands on the account and thanks the customer; its manager carries it on in
+        the browser to the feedback form."""
+        owner, manager, _supervisor, director, gm, logistics, account = self._set_up_people()
+        env = self.env
+        company = env.company
+        if not company.alias_domain_id:
+            company.alias_domain_id = env['mail.alias.domain'].create({'name': 'tour.example.com'})
+        mail = EmailMessage()
+        mail['From'] = 'Wang Fang <wang.fang@gearbox.example.com>'
+        mail['To'] = company.kam_suggestion_alias_email
+        mail['Subject'] = 'Pallet labels'
+        mail['Message-ID'] = '<pallet-labels-tour@gearbox.example.com>'
+        mail.set_content('Please print our part numbers on every pallet label.')
+        env['mail.thread'].sudo().message_process(None, mail.as_bytes())
+        suggestion = env['kam.suggestion'].search([('partner_id', '=', account.id)])
+        self.assertRecordValues(suggestion, [{'subject': 'Pallet labels', 'channel': 'email', 'user_id': owner.id}])
+        self.assertTrue(suggestion.acknowledged_date, "the customer was thanked (G2)")
+
+        self.start_tour('/odoo/kam-suggestions', 'kam_suggestion_mail_tour', login=owner.login)
+        self.assertRecordValues(suggestion, [{'stage_code': 'review', 'approval_state': 'pending'}])
+        self.start_tour('/odoo/kam-suggestions', 'kam_suggestion_review_tour', login=manager.login)
+        self.assertEqual(suggestion.stage_code, 'reviewed')
+        summary = env['kam.suggestion.summary'].with_user(manager).create(
+            {'title': 'Mailed suggestions', 'suggestion_ids': [(6, 0, suggestion.ids)],
+             'department_ids': [(6, 0, env['kam.department'].search([('name', '=', 'Tour Logistics')]).ids)]})
+        summary.with_user(manager).action_send_to_departments()
+        for opinion in summary.opinion_ids:
+            opinion.with_user(logistics).write({'state': 'done', 'resolution': 'Our label printer is ready.'})
+        summary.with_user(manager).action_request_approval()
+        summary.with_user(director).action_approve()
+        summary.with_user(gm).action_approve()
+        self.assertEqual(suggestion.stage_code, 'execution')
+        self.start_tour('/odoo/kam-suggestions', 'kam_suggestion_reply_tour', login=owner.login)
+        self.assertRecordValues(suggestion, [{'stage_code': 'replied', 'reply_on_time': True}])

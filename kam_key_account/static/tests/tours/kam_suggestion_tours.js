@@ -1,5 +1,51 @@
 import { registry } from "@web/core/registry";
 
+// G4: write the report of the open suggestion and submit it for review.
+function reportSteps() {
+    return [
+        {
+            content: "Write the report",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_write_report]",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Report)",
+        },
+        {
+            trigger: ".o_form_view .o_notebook .nav-link:contains(Report)",
+            run: "click",
+        },
+        {
+            content: "Causes",
+            trigger: ".o_form_view .o_field_widget[name=report_cause] textarea",
+            run: "edit Their warehouse scans our labels by hand.",
+        },
+        {
+            content: "Feasibility",
+            trigger: ".o_form_view .o_field_widget[name=report_feasibility] textarea",
+            run: "edit Our label printer takes their numbers from the order.",
+        },
+        {
+            content: "Proposed action",
+            trigger: ".o_form_view .o_field_widget[name=report_action] textarea",
+            run: "edit Print their part number on every pallet label.",
+        },
+        {
+            trigger: ".o_form_view .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Submit the report for review",
+            trigger: ".o_form_view .o_form_saved .o_statusbar_buttons button[name=action_request_approval]",
+            run: "click",
+        },
+        {
+            content: "Under review by the KA manager",
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Under Review)",
+        },
+    ];
+}
+
 // G1-G5: the account's manager records a suggestion, writes its report and submits it.
 registry.category("web_tour.tours").add("kam_suggestion_record_tour", {
     url: "/odoo/kam-suggestions",
@@ -41,46 +87,7 @@ registry.category("web_tour.tours").add("kam_suggestion_record_tour", {
             content: "Saved: a reference and a reply deadline",
             trigger: ".o_form_view .o_field_widget[name=name]:contains(SUG/)",
         },
-        {
-            content: "Write the report",
-            trigger: ".o_form_view .o_statusbar_buttons button[name=action_write_report]",
-            run: "click",
-        },
-        {
-            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Report)",
-        },
-        {
-            trigger: ".o_form_view .o_notebook .nav-link:contains(Report)",
-            run: "click",
-        },
-        {
-            content: "Causes",
-            trigger: ".o_form_view .o_field_widget[name=report_cause] textarea",
-            run: "edit Their warehouse scans our labels by hand.",
-        },
-        {
-            content: "Feasibility",
-            trigger: ".o_form_view .o_field_widget[name=report_feasibility] textarea",
-            run: "edit Our label printer takes their numbers from the order.",
-        },
-        {
-            content: "Proposed action",
-            trigger: ".o_form_view .o_field_widget[name=report_action] textarea",
-            run: "edit Print their part number on every pallet label.",
-        },
-        {
-            trigger: ".o_form_view .o_form_button_save",
-            run: "click",
-        },
-        {
-            content: "Submit the report for review",
-            trigger: ".o_form_view .o_form_saved .o_statusbar_buttons button[name=action_request_approval]",
-            run: "click",
-        },
-        {
-            content: "Under review by the KA manager",
-            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Under Review)",
-        },
+        ...reportSteps(),
     ],
 });
 
@@ -195,5 +202,30 @@ registry.category("web_tour.tours").add("kam_suggestion_reply_tour", {
             content: "Replied",
             trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current:contains(Replied)",
         },
+    ],
+});
+
+// G1 by e-mail: the account's manager opens the suggestion the customer mailed to the
+// alias (thanked already) and carries it on.
+registry.category("web_tour.tours").add("kam_suggestion_mail_tour", {
+    url: "/odoo/kam-suggestions",
+    steps: () => [
+        {
+            content: "The mailed suggestion, new on the account",
+            trigger: ".o_kanban_group:has(.o_column_title:contains(Received)) .o_kanban_record:contains(Pallet labels):contains(Tour Gearbox Works)",
+            run: "click",
+        },
+        {
+            content: "Received by e-mail, from the contact",
+            trigger: ".o_form_view .o_field_widget[name=name]:contains(SUG/)",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=contact_id] input:value(Wang Fang)",
+        },
+        {
+            content: "The customer's e-mail is in the chatter",
+            trigger: ".o-mail-Chatter .o-mail-Message:contains(Wang Fang)",
+        },
+        ...reportSteps(),
     ],
 });
