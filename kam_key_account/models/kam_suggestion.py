@@ -1,6 +1,7 @@
 import io
 import zipfile
 from datetime import timedelta
+from email.message import EmailMessage
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -799,8 +800,24 @@ class KamSuggestion(models.Model):
             return suggestion
 
         first, second = accounts[0], accounts[1]
-        # Received
+        # Received: by phone, and two e-mails through the mail gateway (one of a contact,
+        # on its account; one of an unknown sender, to triage)
         new(first, "Could your invoices show our internal order numbers?", 'service', 1, channel='phone')
+        mailing_contact = first.child_ids.filtered(lambda c: not c.is_company and c.email)[:1]
+        for index, (sender, subject, body) in enumerate((
+                (mailing_contact.email_formatted, "Spare parts catalogue",
+                 "Could you send us the spare parts catalogue of the new presses as a spreadsheet?"),
+                ("Chen Hao <chen.hao@newcomer.example.com>", "Distributor in Chengdu",
+                 "We are a machine shop in Chengdu: is there a distributor near us?")), start=1):
+            if not sender:
+                continue
+            mail = EmailMessage()
+            mail['From'], mail['Subject'] = sender, subject
+            mail['To'] = self.env.company.kam_suggestion_alias_email or 'kam-suggestions@example.com'
+            mail['Message-ID'] = f'<kam-demo-suggestion-{index}@example.com>'
+            mail.set_content(body)
+            self.env['mail.thread'].sudo().message_process(
+                'kam.suggestion', mail.as_bytes(), custom_values={'company_id': self.env.company.id, 'channel': 'email'})
         # Report being written
         reported(new(second, "The packaging of the M8 sensors is hard to recycle.", 'product', 4),
                  "Foam inserts in mixed plastics.", "Moulded pulp inserts cost 3% more.", "")
