@@ -287,6 +287,10 @@ class ProcessContract:
         count = partner[record._kam_partner_count_field]
         self.assertGreaterEqual(count, 1, "the new record is counted")
         self.assertEqual(count, Model.search_count([('partner_id', '=', partner.id)]))
+        # Counted under each user's record rules: another salesperson sees what they may read.
+        other = Model.with_user(self.kam_user_2)
+        self.assertEqual(partner.with_user(self.kam_user_2)[record._kam_partner_count_field],
+                         other.search_count([('partner_id', '=', partner.id)]))
         action = partner.with_context(kam_process_model=record._name).action_kam_open_process()
         self.assertEqual(action['res_model'], record._name)
         self.assertIn(record, Model.search(action['domain']), "the stat button opens the new record")

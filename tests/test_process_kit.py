@@ -187,7 +187,7 @@ class TestProcessDeclarations(KamCommon):
             with self.subTest(model=model), self.assertRaisesText(UserError, 'is not a key-account process'):
                 partner.with_context(kam_process_model=model).action_kam_open_process()
 
-    def test_partner_counters_one_grouped_query_per_process(self):
+    def test_partner_counters_one_query_for_every_process(self):
         partners = self.env['res.partner'].create([
             {'name': f'Counted Account {index}', 'is_company': True} for index in range(20)])
         self.env['kam.visit'].create([{
@@ -207,7 +207,7 @@ class TestProcessDeclarations(KamCommon):
         one, _counts = queries(partners.browse(partners[0].id))
         twenty, counts = queries(partners)
         self.assertEqual(twenty, one, "the same queries for 1 account and for 20")
-        self.assertLessEqual(twenty, 7, "the partners, then one grouped count per process")
+        self.assertLessEqual(twenty, 3, "the partners, then one count of every process at once")
         self.assertEqual(counts, [1] * 3 + [0] * 17)
 
     def test_references_from_the_sequence_of_each_record_company(self):

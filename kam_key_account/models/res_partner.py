@@ -3,6 +3,7 @@ import json
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from .kam_service_team_member import TEAM_SYNC
 
@@ -192,6 +193,7 @@ class ResPartner(models.Model):
         for partner in self:
             partner.kam_qualifying_tier_id = pick(basis[partner][0], partner.company_id or self.env.company)
 
+    @api.depends_context('uid', 'allowed_company_ids')  # counted under the reader's rules
     def _compute_kam_contact_note_count(self):
         Note = self.env['kam.contact.note']
         if not Note.has_access('read'):
@@ -209,17 +211,30 @@ class ResPartner(models.Model):
         return [self.env[name] for name in self.env.registry.descendants(['kam.process.mixin'], '_inherit')
                 if not self.env[name]._abstract and self.env[name]._kam_per_account]
 
+    @api.depends_context('uid', 'allowed_company_ids')  # counted under the reader's rules
     def _compute_kam_process_counts(self):
-        """Each process's records of the commercial partner, one grouped query per
-        process the user may read (none for the others). A partner being edited counts
-        those of its saved commercial partner."""
+        """Each process's records of the commercial partner, in one query: the record-rule
+        filtered selections of the processes the user may read (none of the others), united
+        and counted together. A partner being edited counts those of its saved commercial
+        partner."""
         commercial = self.commercial_partner_id._origin
+        processes = [Process for Process in self._kam_processes() if Process.has_access('read')] if commercial else []
+        counts = {}
+        if processes:
+            selections = []
+            for Process in processes:
+                query = Process._search([('partner_id', 'in', commercial.ids)])
+                selections.append(SQL(
+                    "SELECT %s AS model, partner_id FROM (%s) AS selection", Process._name,
+                    query.select(SQL("%s AS partner_id", Process._field_to_sql(Process._table, 'partner_id', query)))))
+            # execute_query flushes what the selections read (their fields carry it).
+            counts = {(model, partner_id): count for model, partner_id, count in self.env.execute_query(SQL(
+                "SELECT model, partner_id, COUNT(*) FROM (%s) AS records GROUP BY model, partner_id",
+                SQL(" UNION ALL ").join(selections)))}
         for Process in self._kam_processes():
-            counts = {}
-            if commercial.ids and Process.has_access('read'):
-                counts = dict(Process._read_group([('partner_id', 'in', commercial.ids)], ['partner_id'], ['__count']))
             for partner in self:
-                partner[Process._kam_partner_count_field] = counts.get(partner.commercial_partner_id._origin, 0)
+                partner[Process._kam_partner_count_field] = counts.get(
+                    (Process._name, partner.commercial_partner_id._origin.id), 0)
 
     def action_kam_open_process(self):
         """The stat button of a process (its model in the context key `kam_process_model`):
@@ -231,6 +246,7 @@ class ResPartner(models.Model):
             raise UserError(self.env._("%(model)s is not a key-account process.", model=name))
         return Process._kam_partner_action(self.commercial_partner_id)
 
+    @api.depends_context('uid', 'allowed_company_ids')  # counted under the reader's rules
     def _compute_kam_visit_dates(self):
         """The dates of every partner at once: one grouped query, per partner and stage, of
         the visits done (their last actual start) and of those still to come (their first
