@@ -5,7 +5,7 @@ specification, and the first record's form opens. An employee without any Key Ac
 are covered without a line here."""
 from lxml import etree
 
-from odoo.tests import TransactionCase
+from odoo.tests import TransactionCase, new_test_user
 
 USERS = (
     'kam_key_account.kam_user_li', 'kam_key_account.kam_supervisor', 'kam_key_account.kam_manager',
@@ -51,6 +51,9 @@ class TestWalkThrough(TransactionCase):
         cls.users = cls.env['res.users']
         for xmlid in USERS:
             cls.users |= cls.env.ref(xmlid, raise_if_not_found=False) or cls.env['res.users']
+        cls.archivist = new_test_user(
+            cls.env, login='kam_t_walk_archivist', groups='base.group_user,kam_key_account.group_kam_archivist',
+            name='Archivist', tz='Asia/Shanghai')
         data = cls.env['ir.model.data'].search([('module', '=', 'kam_key_account'), ('model', '=', 'ir.ui.menu')])
         cls.menus = cls.env['ir.ui.menu'].browse(data.mapped('res_id')).filtered(
             lambda menu: menu.action and menu.action._name == 'ir.actions.act_window')
@@ -90,12 +93,15 @@ class TestWalkThrough(TransactionCase):
 
     def test_every_menu_as_each_user_in_english_and_chinese(self):
         self.assertGreaterEqual(len(self.users), 5, "the demo users are installed")
-        for user in self.users:
+        for user in self.users | self.archivist:
             for lang in ('en_US', 'zh_CN'):
                 walked, opened = self._walk(user, lang)
                 if user.has_group('kam_key_account.group_kam_user'):
                     self.assertGreaterEqual(len(walked), 15, f"{user.login} walks the Key Accounts app")
                     self.assertGreaterEqual(opened, 10, f"{user.login} opens records of the demo")
+                elif user == self.archivist:
+                    self.assertGreaterEqual(len(walked), 4, "the archive, and what is assigned")
+                    self.assertGreaterEqual(opened, 1, "the archivist opens an approved document of the demo")
                 else:
                     self.assertEqual(
                         set(walked.mapped('name')), {'My Problems', 'My Service Tasks', 'My Opinions'}
