@@ -237,6 +237,22 @@ class KamApprovalMixin(models.AbstractModel):
             'domain': [('res_model', '=', self._name), ('res_id', 'in', self.ids)],
         }
 
+    def _approval_report_decisions(self):
+        """Every decision of the latest approval round, for a printed form: step, decision,
+        who and when (read with sudo: the form prints them for whoever may print it)."""
+        self.ensure_one()
+        reviews = self.env['kam.approval.review'].sudo().search(
+            [('res_model', '=', self._name), ('res_id', '=', self.id), ('round', '=', self.approval_round)],
+            order='sequence, id')
+        labels = dict(self.env['kam.approval.decision']._fields['decision']._description_selection(self.env))
+        return [{
+            'step': review.name,
+            'decision': labels[decision.decision],
+            'user': decision.user_id.name,
+            'date': fields.Datetime.context_timestamp(self, decision.date).strftime('%Y-%m-%d %H:%M'),
+            'comment': decision.comment or '',
+        } for review in reviews for decision in review.decision_ids.sorted('id')]
+
     def _approval_reject(self, reason):
         if not (reason or '').strip():
             raise UserError(self.env._("Say why you reject: the requester needs the reason."))

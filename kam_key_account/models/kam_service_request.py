@@ -330,22 +330,6 @@ class KamServiceRequest(models.Model):
                     "The events of %(request)s carry out its own services: add %(types)s to the request first.",
                     request=request.name, types=", ".join(strays.mapped('name'))))
 
-    def _kam_report_opinions(self):
-        """Every opinion of the latest approval round for the printed form: step, decision,
-        who and when (read with sudo: the form prints them for whoever may print it)."""
-        self.ensure_one()
-        reviews = self.env['kam.approval.review'].sudo().search(
-            [('res_model', '=', self._name), ('res_id', '=', self.id), ('round', '=', self.approval_round)],
-            order='sequence, id')
-        labels = dict(self.env['kam.approval.decision']._fields['decision']._description_selection(self.env))
-        return [{
-            'step': review.name,
-            'decision': labels[decision.decision],
-            'user': decision.user_id.name,
-            'date': fields.Datetime.context_timestamp(self, decision.date).strftime('%Y-%m-%d %H:%M'),
-            'comment': decision.comment or '',
-        } for review in reviews for decision in review.decision_ids.sorted('id')]
-
     def _kam_report_customer_information(self):
         """The customer information (internal fields) for the printed form."""
         self.ensure_one()

@@ -174,26 +174,6 @@ class KamSuggestionSummary(models.Model):
         return result
 
     # ------------------------------------------------------------------------------------
-    # Printed table
-    # ------------------------------------------------------------------------------------
-
-    def _kam_report_decisions(self):
-        """The director's and general manager's decisions of the latest round, for the
-        printed table (read with sudo: it prints them for whoever may print it)."""
-        self.ensure_one()
-        reviews = self.env['kam.approval.review'].sudo().search(
-            [('res_model', '=', self._name), ('res_id', '=', self.id), ('round', '=', self.approval_round)],
-            order='sequence, id')
-        labels = dict(self.env['kam.approval.decision']._fields['decision']._description_selection(self.env))
-        return [{
-            'step': review.name,
-            'decision': labels[decision.decision],
-            'user': decision.user_id.name,
-            'date': fields.Datetime.context_timestamp(self, decision.date).strftime('%Y-%m-%d %H:%M'),
-            'comment': decision.comment or '',
-        } for review in reviews for decision in review.decision_ids.sorted('id')]
-
-    # ------------------------------------------------------------------------------------
     # Demo data
     # ------------------------------------------------------------------------------------
 
