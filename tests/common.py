@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from lxml import etree
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import call_kw
 from odoo.tests import TransactionCase, new_test_user
@@ -256,6 +257,22 @@ class ProcessContract:
                 with self.assertRaises(AccessError):
                     record.with_user(self.kam_manager).web_save(vals, {})
         self.assertEqual(record.approval_state, 'draft')
+
+    def test_contract_engine_fields_are_refused_over_rpc(self):
+        """What the process's engine writes (`_kam_engine_fields`: dates, flags, filed
+        reports) no client writes, whatever the value."""
+        record = self._contract_new_record()
+        Model = self.env[record._name].with_user(self.kam_manager)
+        samples = {'boolean': True, 'date': fields.Date.today(), 'datetime': fields.Datetime.now(),
+                   'char': 'forged', 'text': 'forged', 'integer': 7, 'float': 7.0, 'monetary': 7.0}
+        for name in record._kam_engine_fields:
+            field = record._fields[name]
+            value = samples.get(field.type) if field.type != 'many2one' else \
+                self.env[field.comodel_name].sudo().search([], limit=1).id
+            if value is None:
+                continue
+            with self.subTest(field=name), self.assertRaises(AccessError):
+                call_kw(Model, 'write', [record.ids, {name: value}], {'context': {}})
 
     def test_contract_approval_subtypes(self):
         record = self._contract_new_record()
