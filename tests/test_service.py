@@ -267,7 +267,7 @@ class TestServiceRequest(KamServiceCommon):
         later = self.when + timedelta(days=2)
         # The technician is invited (the team) but may not edit the request.
         self.assertIn(self.employee.partner_id, entry.partner_ids)
-        with self.assertRaises(AccessError):
+        with self.assertRaisesText(AccessError, 'Only those who may edit the service request .* ask'):
             entry.with_user(self.employee).write({'start': later, 'stop': later + timedelta(hours=3)})
         with self.assertRaises(AccessError):
             entry.with_user(self.employee).unlink()
@@ -366,19 +366,34 @@ class TestServiceRequest(KamServiceCommon):
         request.with_user(self.kam_user).payment_terms = '180 days'
         self.assertRecordValues(request, [{'approval_state': 'draft', 'stage_code': 'draft'}])
 
-    def test_new_revision_leaves_the_calendar_alone(self):
-        request = self._new_request(self.type_seminar, events=[self._seminar()])
+    def test_new_revision_carries_the_planned_events_and_their_calendar_entries(self):
+        request = self._new_request(self.type_seminar, events=[
+            self._seminar(), self._seminar(name='Factory tour', start=self.when + timedelta(days=3),
+                                           stop=self.when + timedelta(days=3, hours=2))])
         request.with_user(self.kam_user).action_request_approval()
         self.approve(request, self.kam_supervisor, self.kam_manager)
-        calendar_event = request.event_ids.calendar_event_id
-        self.assertTrue(calendar_event)
+        seminar, tour = request.event_ids.sorted('start')
+        entry = seminar.calendar_event_id
+        self.assertTrue(entry)
+        tour.with_user(self.kam_user).write({'outcome': 'They toured line 3.'})
+        tour.with_user(self.kam_user).action_done()
         with self.assertRaisesText(UserError, 'not edited in place'):
             request.with_user(self.kam_user).content = 'Changed after approval'
+        entries = self.env['calendar.event'].search_count([])
         action = request.with_user(self.kam_user).action_new_revision()
         revision = self.env['kam.service.request'].browse(action['res_id'])
-        self.assertFalse(revision.event_ids, "the revision plans its own events")
-        self.assertEqual(request.event_ids.calendar_event_id, calendar_event)
         self.assertEqual(request.control_state, 'obsolete')
+        self.assertRecordValues(revision.event_ids, [{'name': 'Servo tuning seminar', 'state': 'planned'}])
+        self.assertEqual(revision.event_ids.contact_ids, self.tech_head, "with its invitees")
+        self.assertEqual(revision.event_ids.calendar_event_id, entry, "the same calendar entry, moved")
+        self.assertEqual(entry.res_id, revision.id)
+        self.assertIn(revision.name, str(entry.description), "it names the revision now")
+        self.assertFalse(seminar.calendar_event_id)
+        self.assertEqual(tour.state, 'done', "what was held stays with its version")
+        # Approved again: no second invitation.
+        revision.with_user(self.kam_user).action_request_approval()
+        self.approve(revision, self.kam_supervisor, self.kam_manager)
+        self.assertEqual(self.env['calendar.event'].search_count([]), entries, "no second calendar entry")
 
     def test_printed_form_has_every_opinion(self):
         request = self._special_seminar()

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import clean_context, plaintext2html
 
@@ -164,10 +164,17 @@ class KamServiceEvent(models.Model):
     # ------------------------------------------------------------------------------------
 
     def _check_request_writable(self):
-        """An event is part of its request: only those who may write the request plan it."""
+        """An event is part of its request: only those who may write the request plan it,
+        and move it on the calendar (an invited team member reads the entry, does not move
+        it: the request's owner does)."""
         requests = self.request_id
         if requests and not self.env.su:
-            requests.check_access('write')
+            for request in requests:
+                if not request.has_access('write'):
+                    raise AccessError(self.env._(
+                        "Only those who may edit the service request %(request)s plan and move its events: "
+                        "ask %(owner)s to change it.",
+                        request=request.sudo().display_name, owner=request.sudo().user_id.name or ''))
 
     def _kam_invitees(self):
         """The chosen contacts, the other invitees and, if asked, the team. Customers are

@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
+from .kam_service_event import FROM_SERVICE, SERVICE_SYNC_KEY
+
 WARRANTY_KINDS = [
     ('limited', 'Limited'),
     ('onsite', 'On-Site'),
@@ -329,6 +331,26 @@ class KamServiceRequest(models.Model):
                 raise ValidationError(self.env._(
                     "The events of %(request)s carry out its own services: add %(types)s to the request first.",
                     request=request.name, types=", ".join(strays.mapped('name'))))
+
+    def _do_new_revision(self):
+        """A new revision carries the events still planned: copies on the revision, their
+        calendar entries moving with them (the customer's invitation stays one entry, not a
+        second one at the revision's approval). Held and cancelled events stay with the
+        version they belong to, as its record."""
+        revisions = super()._do_new_revision()
+        for document, revision in zip(self, revisions):
+            planned = document.event_ids.filtered(lambda e: e.state == 'planned')
+            if not planned:
+                continue
+            copies = planned.copy({'request_id': revision.id})
+            for event, copy in zip(planned, copies):
+                entry = event.calendar_event_id
+                if entry:
+                    event.sudo().calendar_event_id = False
+                    copy.sudo().calendar_event_id = entry
+                    entry.sudo().with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).res_id = revision.id
+            copies._kam_sync_calendar_events()
+        return revisions
 
     def _kam_report_customer_information(self):
         """The customer information (internal fields) for the printed form."""
