@@ -145,6 +145,16 @@ class TestSuggestionMail(KamSuggestionCommon, MailCommon):
         self.assertFalse(suggestion.partner_id)
         self.assertFalse(suggestion.contact_id)
 
+    def test_each_company_receives_on_its_own_alias(self):
+        alias_2 = self.company_2.kam_suggestion_alias_id
+        self.assertTrue(alias_2)
+        self.assertNotEqual(alias_2.alias_full_name, self.alias_email, "one address per company")
+        suggestion = self.format_and_process(
+            KAM_SUGGESTION_MAIL, 'zhao.jianguo@customer.example.com', alias_2.alias_full_name,
+            subject='Second company', target_model='kam.suggestion', target_field='subject')
+        self.assertEqual(suggestion.company_id, self.company_2)
+        self.assertFalse(suggestion.partner_id, "an account of another company is not matched: triage")
+
     def test_replies_land_on_the_same_suggestion(self):
         suggestion = self._receive('Packaging')
         acknowledgement = self._acknowledgements(suggestion)
