@@ -3,7 +3,8 @@ matched to the key account, triage of unknown senders, replies in the thread, th
 acknowledgement's guards and the limits on hostile mail."""
 from email.message import EmailMessage
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+from odoo.service.model import call_kw
 from odoo.tests import tagged
 
 from .common import KamSuggestionCommon
@@ -263,6 +264,17 @@ class TestSuggestionMail(KamSuggestionCommon, MailCommon):
         incoming = suggestion.message_ids.filtered(lambda m: m.message_type == 'email')
         self.assertEqual(len(incoming), 2)
         self.assertEqual(sorted(len(m.attachment_ids) for m in incoming), [0, 20])
+
+    def test_rpc_clients_cannot_use_the_gateway_entry_points(self):
+        suggestion = self._receive('Gateway only')
+        bomb = {'body': 'x', 'attachments': [(f'{index}.txt', b'x', {}) for index in range(30)]}
+        with self.assertRaises(AccessError):
+            call_kw(self.env['kam.suggestion'].with_user(self.kam_user_2), 'message_update',
+                    [suggestion.ids, bomb], {})
+        self.assertFalse(suggestion.mail_limited)
+        with self.assertRaises(AccessError):
+            call_kw(self.env['kam.suggestion'].with_user(self.kam_user), 'message_new',
+                    [{'body': 'x', 'email_from': 'a@b.example.com'}, {'company_id': self.company_2.id}], {})
 
     def test_forged_and_malformed_headers_are_recorded_for_triage(self):
         for email_from in ('<<<@@>>>', '"Nobody" <>', 'zhao.jianguo@customer.example.com@evil.example.com'):

@@ -661,7 +661,10 @@ class KamSuggestion(models.Model):
         return suggestion
 
     def message_update(self, msg_dict, update_vals=None):
-        """A reply in the thread lands on its suggestion, within the same limits."""
+        """A reply in the thread lands on its suggestion, within the same limits (the
+        gateway calls it with sudo; an RPC client needs the right to write it first)."""
+        if not self.env.su:
+            self.check_access('write')
         for company, suggestions in self.grouped('company_id').items():
             suggestions._kam_mail_keep_held(self._kam_mail_apply_limits(msg_dict, company))
         return super().message_update(msg_dict, update_vals=update_vals)
