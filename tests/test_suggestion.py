@@ -3,6 +3,8 @@ the report and its review, the reply deadline, the feedback form and the thanks.
 from datetime import timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
@@ -257,7 +259,7 @@ class TestSuggestionDeadline(KamSuggestionCommon):
         suggestion = self._suggestion()
         # 23:30 UTC is 07:30 the next day in Shanghai (the user's zone).
         late_evening = fields.Datetime.now().replace(hour=23, minute=30)
-        with patch('odoo.fields.Datetime.now', return_value=late_evening):
+        with freeze_time(late_evening):
             shanghai_today = fields.Date.context_today(suggestion.with_user(self.kam_user))
             utc_today = late_evening.date()
             self.assertEqual(shanghai_today, utc_today + timedelta(days=1))

@@ -11,7 +11,10 @@ class TestVisitBrowser(HttpCase):
             'name': 'Tour Salesperson', 'login': 'kam_tour_sales', 'password': 'kam_tour_sales', 'lang': 'en_US',
             'group_ids': [self.env.ref('kam_key_account.group_kam_user').id]})
         account = self.env['res.partner'].create({'name': 'Tour Visit Account', 'is_company': True})
-        start = fields.Datetime.now().replace(microsecond=0) - timedelta(hours=2)
+        # Earlier today (the browser's day, in UTC here): the calendar's week shows it even
+        # just after midnight, when two hours ago was yesterday, maybe last week.
+        now = fields.Datetime.now().replace(microsecond=0)
+        start = max(now - timedelta(hours=2), now.replace(hour=0, minute=0, second=0))
         visit = self.env['kam.visit'].with_user(user).create({
             'partner_id': account.id, 'purpose': 'Product presentation',
             'start': start, 'stop': start + timedelta(hours=1)})
