@@ -1,6 +1,6 @@
 from odoo.tools.sql import column_exists, create_column
 
-from . import models, wizard
+from . import controllers, models, wizard
 
 
 def _pre_init_kam_partner_columns(env):

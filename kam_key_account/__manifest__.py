@@ -44,6 +44,7 @@
         'views/kam_service_request_views.xml',
         'views/kam_suggestion_views.xml',
         'views/kam_suggestion_summary_views.xml',
+        'views/kam_suggestion_portal_templates.xml',
         'views/res_company_views.xml',
         'views/res_partner_views.xml',
         'views/kam_tier_views.xml',

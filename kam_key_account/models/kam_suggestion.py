@@ -6,7 +6,7 @@ from email.message import EmailMessage
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import email_normalize, html2plaintext, html_escape, plaintext2html
+from odoo.tools import SQL, email_normalize, html2plaintext, html_escape, plaintext2html
 
 CHANNELS = [
     ('face', 'Face to Face'),
@@ -879,3 +879,132 @@ class KamSuggestion(models.Model):
             partner_ids=thanked.contact_id.ids)
         # Cancelled
         new(first, "Please call before every visit.", 'service', 3, channel='face').action_cancel()
+
+
+# ----------------------------------------------------------------------------------------
+# Portal (G1, web): "My suggestions"
+# ----------------------------------------------------------------------------------------
+
+# The longest suggestion a contact may type in the portal (a text, not a file).
+PORTAL_CONTENT_LIMIT = 20000
+
+
+class KamSuggestionPortal(models.Model):
+    """A key account's contacts follow their account's suggestions in the portal and send
+    new ones (G1, web).
+
+    ================== ======================================================================
+    Who                What
+    ================== ======================================================================
+    portal contact     reads the suggestions of their own account (its commercial partner)
+                       in its companies: reference, status, content, the reply once sent and
+                       the public messages, where they may write; submits a new suggestion
+                       through /my/suggestions/new, at most the company's hourly limit
+    nobody             from the portal reads the report, the summary, the opinions, the
+                       approvals or the draft reply (`groups='base.group_user'`, over RPC
+                       too), nor writes or creates a suggestion over RPC (no access right:
+                       the portal route creates it, `_kam_portal_submit`, after its checks)
+    ================== ======================================================================
+    """
+    _name = 'kam.suggestion'
+    _inherit = ['kam.suggestion', 'portal.mixin']
+
+    # What the engine and the reviewers see is internal: over RPC too.
+    approval_state = fields.Selection(groups='base.group_user')
+    approval_review_id = fields.Many2one(groups='base.group_user')
+    approval_round = fields.Integer(groups='base.group_user')
+    approval_requester_id = fields.Many2one(groups='base.group_user')
+    approval_transition = fields.Selection(groups='base.group_user')
+    approval_reviewer_ids = fields.Many2many(groups='base.group_user')
+    approval_deadline = fields.Date(groups='base.group_user')
+    can_approve = fields.Boolean(groups='base.group_user')
+    can_override_approval = fields.Boolean(groups='base.group_user')
+    # The reply is a draft until the feedback form is sent: the portal shows it once sent.
+    reply = fields.Text(groups='base.group_user')
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for suggestion in self:
+            suggestion.access_url = f'/my/suggestions/{suggestion.id}'
+
+    @api.model
+    def _kam_portal_account(self, partner):
+        """The key account a portal contact suggests for (their commercial partner), or an
+        empty recordset when it is no key account: only key accounts suggest here."""
+        account = partner.sudo().commercial_partner_id
+        return account if account.kam_is_key_account or account.kam_manager_id else account.browse()
+
+    @api.model
+    def _kam_portal_categories(self, company):
+        """The categories a contact of `company`'s account may choose."""
+        return self.env['kam.suggestion.category'].sudo().search([('company_id', 'in', [company.id, False])])
+
+    @api.model
+    def _kam_portal_submit(self, content, category_id=None):
+        """G1, web: the current portal user's suggestion for their account, checked here
+        (the portal user has no right to create one: this method creates it with sudo).
+
+        Channel web, account the contact's commercial partner, contact the user's partner,
+        company the account's (else the user's), owner and report writer the account's
+        manager, received by nobody (it came by itself); the customer is thanked (G2) as
+        for any recorded suggestion.
+
+        :param str content: the text typed in the form
+        :param category_id: the chosen category's id (a string from a form, or an int), or
+            nothing
+        :raise UserError: a translated reason; nothing is created
+        :return: the new suggestion, with sudo
+        """
+        user = self.env.user
+        partner = user.partner_id
+        account = self._kam_portal_account(partner)
+        if user._is_public() or not account:
+            raise UserError(self.env._(
+                "Suggestions are sent here by the contacts of our key accounts. Please write to your account "
+                "manager."))
+        content = (content or '').strip()
+        if not content:
+            raise UserError(self.env._("Write your suggestion before sending it."))
+        if len(content) > PORTAL_CONTENT_LIMIT:
+            raise UserError(self.env._(
+                "Your suggestion is %(length)s characters long: please keep it within %(limit)s characters (attach "
+                "the rest to a message on it once it is sent).", length=len(content), limit=PORTAL_CONTENT_LIMIT))
+        company = account.company_id or user.company_id
+        category = self.env['kam.suggestion.category']
+        if category_id:
+            try:
+                category = self._kam_portal_categories(company).filtered(
+                    lambda c, category_id=int(category_id): c.id == category_id)
+            except (TypeError, ValueError):
+                category = category.browse()
+            if not category:
+                raise UserError(self.env._("Choose the category of your suggestion from the list."))
+        # One submission at a time per contact: the count below then holds until commit.
+        self.env.cr.execute(SQL("SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE", partner.id))
+        limit = company.kam_suggestion_portal_hourly_limit
+        if limit < 1:
+            raise UserError(self.env._(
+                "Suggestions are not received through the portal at the moment: please write to your account "
+                "manager."))
+        sent = self.sudo().search_count([
+            ('contact_id', '=', partner.id), ('channel', '=', 'web'),
+            ('create_date', '>=', fields.Datetime.now() - timedelta(hours=1))])
+        if sent >= limit:
+            raise UserError(self.env._(
+                "You have sent %(count)s suggestions in the last hour, the most we accept: please send this one "
+                "a little later. It is still in the form.", count=sent))
+        manager = account.kam_manager_id
+        # The contact (the current user) follows it: the public replies reach them.
+        return self.sudo().create({
+            'company_id': company.id,
+            'channel': 'web',
+            'partner_id': account.id,
+            'contact_id': (partner - account).id,
+            'email_from': partner.email_formatted or False,
+            'user_id': manager.id,
+            'report_user_id': manager.id,
+            'received_by_id': False,
+            'received_date': fields.Date.context_today(self),
+            'content': content,
+            'category_id': category.id,
+        })

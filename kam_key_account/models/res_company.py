@@ -121,3 +121,20 @@ class ResCompany(models.Model):
                 'alias_defaults': repr({'company_id': company.id, 'channel': 'email'}),
                 'alias_contact': 'everyone',
             })
+
+    # ------------------------------------------------------------------------------------
+    # Portal (G1, web)
+    # ------------------------------------------------------------------------------------
+
+    kam_suggestion_portal_hourly_limit = fields.Integer(
+        'Portal Suggestions per Hour', default=5,
+        help="A contact of a key account sends at most this many suggestions an hour from the customer portal; "
+             "0 closes the portal to new suggestions.")
+
+    @api.constrains('kam_suggestion_portal_hourly_limit')
+    def _check_kam_suggestion_portal_hourly_limit(self):
+        for company in self:
+            if company.kam_suggestion_portal_hourly_limit < 0:
+                raise ValidationError(self.env._(
+                    "The portal suggestions per hour of %(company)s cannot be negative (0 closes the portal to new "
+                    "suggestions).", company=company.name))
