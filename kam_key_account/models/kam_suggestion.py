@@ -919,6 +919,11 @@ class KamSuggestionPortal(models.Model):
     approval_deadline = fields.Date(groups='base.group_user')
     can_approve = fields.Boolean(groups='base.group_user')
     can_override_approval = fields.Boolean(groups='base.group_user')
+    # Computed from the activities (internal): a portal client reading every field would
+    # otherwise be refused the whole read.
+    activity_exception_decoration = fields.Selection(groups='base.group_user')
+    activity_exception_icon = fields.Char(groups='base.group_user')
+    activity_type_icon = fields.Char(groups='base.group_user')
     # The reply is a draft until the feedback form is sent: the portal shows it once sent.
     reply = fields.Text(groups='base.group_user')
 
@@ -994,8 +999,7 @@ class KamSuggestionPortal(models.Model):
                 "You have sent %(count)s suggestions in the last hour, the most we accept: please send this one "
                 "a little later. It is still in the form.", count=sent))
         manager = account.kam_manager_id
-        # The contact (the current user) follows it: the public replies reach them.
-        return self.sudo().create({
+        suggestion = self.sudo().create({
             'company_id': company.id,
             'channel': 'web',
             'partner_id': account.id,
@@ -1008,3 +1012,6 @@ class KamSuggestionPortal(models.Model):
             'content': content,
             'category_id': category.id,
         })
+        # The contact follows it: the public replies reach them.
+        suggestion.message_subscribe(partner_ids=partner.ids)
+        return suggestion
