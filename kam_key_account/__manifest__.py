@@ -67,6 +67,7 @@
         'demo/kam_development_plan_demo.xml',
         'demo/kam_service_demo.xml',
         'demo/kam_suggestion_demo.xml',
+        'demo/kam_suggestion_portal_demo.xml',
     ],
     'assets': {
         'web.assets_tests': [

@@ -6,6 +6,7 @@ company), never the internal fields (over JSON-RPC either) nor the internal note
 limit per contact is the company's.
 """
 import re
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, JsonRpcException, new_test_user
@@ -321,4 +322,3 @@ class TestSuggestionPortal(HttpCase):
         self.assertRecordValues(suggestion, [{
             'channel': 'web', 'category_id': self.category.id, 'partner_id': self.account.id,
             'content': "Please label each pallet with our own part numbers."}])
-

@@ -24,11 +24,11 @@ class KamSuggestionPortal(portal.CustomerPortal):
         return [('partner_id', '=', request.env.user.commercial_partner_id.id)]
 
     def _kam_suggestion_sortings(self):
-        _ = request.env._
+        env = request.env
         return {
-            'date': {'label': _("Newest"), 'order': 'received_date desc, id desc'},
-            'name': {'label': _("Reference"), 'order': 'name desc, id desc'},
-            'stage': {'label': _("Status"), 'order': 'stage_id, id desc'},
+            'date': {'label': env._("Newest"), 'order': 'received_date desc, id desc'},
+            'name': {'label': env._("Reference"), 'order': 'name desc, id desc'},
+            'stage': {'label': env._("Status"), 'order': 'stage_id, id desc'},
         }
 
     @http.route(['/my/suggestions', '/my/suggestions/page/<int:page>'], type='http', auth='user', website=True)

@@ -928,7 +928,6 @@ class KamSuggestionPortal(models.Model):
     reply = fields.Text(groups='base.group_user')
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for suggestion in self:
             suggestion.access_url = f'/my/suggestions/{suggestion.id}'
 
@@ -1015,3 +1014,14 @@ class KamSuggestionPortal(models.Model):
         # The contact follows it: the public replies reach them.
         suggestion.message_subscribe(partner_ids=partner.ids)
         return suggestion
+
+    @api.model
+    def _kam_portal_demo_load(self):
+        """Demo: the portal user sent a suggestion from the portal, as the form does."""
+        portal = self.env.ref('base.demo_user0', raise_if_not_found=False)
+        if not portal or not self._kam_portal_account(portal.partner_id):
+            return
+        self.with_user(portal)._kam_portal_submit(
+            "Could your drivers call our gatehouse 30 minutes before they arrive? Trucks wait at the gate when "
+            "the loading bay is busy.",
+            category_id=self.env.ref('kam_key_account.kam_suggestion_category_delivery').id)
