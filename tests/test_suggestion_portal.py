@@ -322,3 +322,17 @@ class TestSuggestionPortal(HttpCase):
         self.assertRecordValues(suggestion, [{
             'channel': 'web', 'category_id': self.category.id, 'partner_id': self.account.id,
             'content': "Please label each pallet with our own part numbers."}])
+
+    def test_demo_portal_user(self):
+        """Demo: the portal user (`portal`) is a contact of Northwind Logistics and sent it a
+        suggestion from the portal."""
+        portal = self.env.ref('base.demo_user0', raise_if_not_found=False)
+        northwind = self.env.ref('kam_key_account.kam_partner_northwind', raise_if_not_found=False)
+        if not (portal and northwind):
+            self.skipTest("installed without demo data")
+        self.assertEqual(portal.partner_id.commercial_partner_id, northwind)
+        sent = self.env['kam.suggestion'].search([('contact_id', '=', portal.partner_id.id), ('channel', '=', 'web')])
+        self.assertEqual(len(sent), 1)
+        self.assertTrue(sent.acknowledged_date)
+        self.authenticate('portal', 'portal')
+        self.assertIn(sent.name, self.url_open('/my/suggestions').text)
