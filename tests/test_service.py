@@ -258,17 +258,18 @@ class TestServiceRequest(KamServiceCommon):
             request_id=request.id, name='Follow-up seminar', contact_ids=[Command.set(self.contact.ids)]))
         self.assertIn(self.contact, later.calendar_event_id.partner_ids)
 
-    def test_the_calendar_entry_moves_its_service_event_for_the_requests_writers_only(self):
+    def test_the_calendar_entry_moves_its_service_event(self):
         request = self._new_request(self.type_seminar, events=[self._seminar()])
         request.with_user(self.kam_user).action_request_approval()
         self.approve(request, self.kam_supervisor, self.kam_manager)
         event = request.event_ids
         entry = event.calendar_event_id
         later = self.when + timedelta(days=2)
-        # The technician is invited (the team) but may not edit the request.
+        # The technician is invited (the team) but may not edit the request: they may move the
+        # entry (test_service_attacks), not invite or delete.
         self.assertIn(self.employee.partner_id, entry.partner_ids)
         with self.assertRaisesText(AccessError, 'Only those who may edit the service request .* ask'):
-            entry.with_user(self.employee).write({'start': later, 'stop': later + timedelta(hours=3)})
+            entry.with_user(self.employee).write({'partner_ids': [Command.link(self.contact_2.id)]})
         with self.assertRaises(AccessError):
             entry.with_user(self.employee).unlink()
         self.assertEqual(event.start, self.when)

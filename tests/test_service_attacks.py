@@ -176,7 +176,7 @@ class TestServiceAttacks(KamServiceCommon):
         event = request.event_ids
         entry = event.calendar_event_id.with_user(self.employee)
         later = self.when + timedelta(days=3)
-        entry.write({'start': later, 'stop': later + timedelta(hours=2), 'location': 'Plant 2'})
+        entry.write({'start': later, 'stop': later + timedelta(hours=2), 'duration': 2.0, 'location': 'Plant 2'})
         self.assertRecordValues(event, [{'start': later, 'stop': later + timedelta(hours=2), 'location': 'Plant 2'}])
         self.assertIn('Plant 2', request.message_ids[0].body, "the request's chatter says who moved it")
         # Moving is all they do: the invitees, the text and the privacy stay the request's.

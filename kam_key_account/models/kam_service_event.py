@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tools import clean_context, plaintext2html
+from odoo.tools import clean_context, format_datetime, plaintext2html
 
 # The service event writes its calendar entry: compared by identity, a JSON-RPC client
 # cannot send it.
@@ -12,6 +12,11 @@ SERVICE_SYNC_KEY = 'kam_service_sync'
 # What the calendar entry and its service event share: the entry follows the service event,
 # and a move on the calendar moves the service event (by those who may edit the request).
 CALENDAR_SYNCED_FIELDS = {'start': 'start', 'stop': 'stop', 'location': 'location', 'name': 'name'}
+# What the account's service team may change on the calendar entry without the right to edit
+# the request: when and where (a drag or a resize on the calendar), not who nor what.
+CALENDAR_MOVE_FIELDS = frozenset({
+    'start', 'stop', 'start_date', 'stop_date', 'duration', 'allday', 'location',
+})
 
 EVENT_STATES = [
     ('planned', 'Planned'),
@@ -43,8 +48,14 @@ class KamServiceEvent(models.Model):
     customers          are invited (and mailed) only once the request is approved; the
                        calendar event is private and carries only the account's name and
                        the request's reference (the privacy rule of visit events)
+    the service team   moves the calendar entry (date, time, place): its service event
+                       follows, and the request's chatter says who moved it
     nobody             plans an event without a date, invites as "contacts" people of another
-                       account, enters a negative actual cost, writes the calendar link
+                       account or partners of another company, enters a negative actual
+                       cost, writes the calendar link, the account or the company (its
+                       request's), moves an event to another request, creates an event
+                       other than planned or changes a done or cancelled one, plans an
+                       event for a service its request does not ask for
     ================== ======================================================================
     """
     _name = 'kam.service.event'
@@ -65,13 +76,15 @@ class KamServiceEvent(models.Model):
     location = fields.Char()
     contact_ids = fields.Many2many(
         'res.partner', 'kam_service_event_contact_rel', 'event_id', 'partner_id', "Account's Contacts",
+        check_company=True,
         domain="[('parent_id', '=', partner_id), ('is_company', '=', False)]",
         help="The account's people invited, chosen per event (its technical heads for a seminar...).")
     other_partner_ids = fields.Many2many(
         'res.partner', 'kam_service_event_other_rel', 'event_id', 'partner_id', 'Other Invitees',
+        check_company=True,
         help="Third-party bodies, industry associations...")
     invite_team = fields.Boolean('Invite the Service Team', default=True)
-    state = fields.Selection(EVENT_STATES, required=True, default='planned', index=True, copy=False)
+    state = fields.Selection(EVENT_STATES, required=True, default='planned', index=True, copy=False, readonly=True)
     outcome = fields.Text(copy=False)
     actual_cost = fields.Monetary(copy=False)
     satisfaction = fields.Selection(SATISFACTION, 'Customer Satisfaction', default='0', copy=False)
@@ -97,6 +110,20 @@ class KamServiceEvent(models.Model):
                 raise ValidationError(self.env._(
                     "Record the outcome of %(event)s before marking it done.", event=event.name))
 
+    @api.constrains('type_id', 'request_id')
+    def _check_type_of_request(self):
+        """An event carries out one of its request's services, one carried out as an event
+        (also checked by the request when its services change)."""
+        for event in self:
+            if event.type_id.implementation != 'event':
+                raise ValidationError(self.env._(
+                    "%(service)s is carried out as a task of a team member, not as an event: %(event)s needs "
+                    "a service held as an event.", service=event.type_id.name, event=event.name))
+            if event.type_id not in event.request_id.type_ids:
+                raise ValidationError(self.env._(
+                    "The events of %(request)s carry out its own services: add %(types)s to the request first.",
+                    request=event.request_id.name, types=event.type_id.name))
+
     @api.constrains('contact_ids', 'request_id')
     def _check_contacts_of_account(self):
         for event in self:
@@ -112,9 +139,21 @@ class KamServiceEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and (any(vals.get('calendar_event_id') for vals in vals_list)
-                                or 'default_calendar_event_id' in self.env.context):
-            raise UserError(self._kam_link_error())
+        if not self.env.su:
+            if any(vals.get('calendar_event_id') for vals in vals_list) or 'default_calendar_event_id' in self.env.context:
+                raise UserError(self._kam_link_error())
+            if any(vals.get('state', self.env.context.get('default_state', 'planned')) != 'planned'
+                   for vals in vals_list):
+                raise UserError(self.env._(
+                    "A service event is created planned: record that it was held (Done) or cancelled on it "
+                    "afterwards."))
+        # The account, the company and the kind come from the request and the service: a value
+        # or a default_* key of the context would pin them.
+        copies = self._kam_request_copies()
+        vals_list = [{key: value for key, value in vals.items() if key not in copies} for vals in vals_list]
+        self = self.with_context({  # noqa: PLW0642  # pylint: disable=context-overridden
+            key: value for key, value in self.env.context.items()
+            if not (key.startswith('default_') and key.removeprefix('default_') in copies)})
         events = super().create(vals_list)
         events._check_request_writable()
         events.filtered(lambda e: e.state == 'planned' and e.request_id._kam_is_approved()) \
@@ -122,18 +161,47 @@ class KamServiceEvent(models.Model):
         return events
 
     def write(self, vals):
-        if not self.env.su and 'calendar_event_id' in vals:
-            raise UserError(self._kam_link_error())
+        if not self.env.su:
+            if 'calendar_event_id' in vals:
+                raise UserError(self._kam_link_error())
+            if self._kam_request_copies() & vals.keys():
+                raise AccessError(self.env._(
+                    "The account, the company and the kind of a service event are its request's and its "
+                    "service's: change them there."))
+            if 'request_id' in vals:
+                self._check_same_request(vals['request_id'])
+            if 'state' in vals:
+                self._check_state_change(vals['state'])
         self._check_request_writable()
         result = super().write(vals)
-        if vals.get('request_id'):
-            self._check_request_writable()
         if {'name', 'start', 'stop', 'location', 'contact_ids', 'other_partner_ids', 'invite_team'} & vals.keys() \
                 and self.env.context.get(SERVICE_SYNC_KEY) is not FROM_SERVICE:
             self._kam_sync_calendar_events()
         if vals.get('state') == 'cancelled':
             self.calendar_event_id.sudo().with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).unlink()
         return result
+
+    def _kam_request_copies(self):
+        """The stored related fields copied from the request and the service."""
+        return {name for name, field in self._fields.items() if field.related and field.store and not field.inverse}
+
+    def _check_same_request(self, request_id):
+        """An event stays on its request: moved to another one, an approved request's event
+        would keep its calendar entry and its invited customers."""
+        moved = self.filtered(lambda e: e.request_id.id != request_id)[:1]
+        if moved:
+            raise UserError(self.env._(
+                "%(event)s belongs to %(request)s: plan a new event on the other request instead.",
+                event=moved.name, request=moved.request_id.display_name))
+
+    def _check_state_change(self, state):
+        """Planned → Done (with its outcome) or Cancelled; Done and Cancelled are final (a
+        cancelled event's calendar entry is gone, a done one may close its request)."""
+        final = self.filtered(lambda e: e.state != 'planned' and e.state != state)[:1]
+        if final:
+            raise UserError(self.env._(
+                "%(event)s is %(state)s: it stays so. Plan a new event instead.",
+                event=final.name, state=dict(final._fields['state']._description_selection(self.env))[final.state]))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_request_not_writable(self):
@@ -165,8 +233,8 @@ class KamServiceEvent(models.Model):
 
     def _check_request_writable(self):
         """An event is part of its request: only those who may write the request plan it,
-        and move it on the calendar (an invited team member reads the entry, does not move
-        it: the request's owner does)."""
+        and change it on the calendar (the service team only moves it there, see
+        `_check_can_change_calendar`)."""
         requests = self.request_id
         if requests and not self.env.su:
             for request in requests:
@@ -223,14 +291,44 @@ class KamServiceEvent(models.Model):
             event.calendar_event_id.sudo().with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).write(
                 event._kam_calendar_vals())
 
+    def _check_can_change_calendar(self, fnames):
+        """Who changes the calendar entries of these events: those who may edit their
+        requests; and, to move them (when and where, `CALENDAR_MOVE_FIELDS`), the members of
+        the accounts' service teams, who are invited but may not edit the request (a
+        technician without a Key Accounts role). The calendar's own rules come on top: a
+        private entry is written by its attendees only.
+
+        Returns whether the change is such a team member's move: the caller writes the
+        entry with sudo then (its meeting activity on the request is the applicant's)."""
+        requests = self.request_id
+        if self.env.su or requests._filtered_access('write') == requests:
+            return False
+        if not set(fnames) - CALENDAR_MOVE_FIELDS and self._kam_on_team(self.env.user):
+            return True
+        self._check_request_writable()
+        return False
+
+    def _kam_on_team(self, user):
+        """Whether `user` is on the service team of the account of each of these events."""
+        return all(user in event.request_id.team_user_ids for event in self.sudo())
+
     def _kam_calendar_moved(self, calendar_events):
         """A calendar entry was moved or renamed on the calendar: its service event follows,
-        written with the mover's rights (who may not edit the request may not move it)."""
+        written with the mover's rights; a team member who may not edit the request moved it
+        (checked by `_check_can_change_calendar`): written with sudo, and said on the request."""
+        writable = self.request_id._filtered_access('write') if not self.env.su else self.request_id
         for event in self.filtered(lambda e: e.state == 'planned'):
             entry = calendar_events.filtered(lambda c, e=event: c == e.calendar_event_id).sudo()
             changes = {name: entry[field] for name, field in CALENDAR_SYNCED_FIELDS.items() if event[name] != entry[field]}
-            if changes:
-                event.with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).write(changes)
+            if not changes:
+                continue
+            writer = event if event.request_id in writable else event.sudo()
+            writer.with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).write(changes)
+            event.request_id.sudo().message_post(body=self.env._(
+                "%(user)s moved %(event)s on the calendar: %(when)s, %(where)s.",
+                user=self.env.user.name, event=event.name,
+                when=format_datetime(self.env, event.start, dt_format='short'),
+                where=event.location or self.env._("no place given")), subtype_xmlid='mail.mt_note')
 
     def _kam_link_error(self):
         return self.env._("The calendar event of a service event is put on the calendar by the request's approval.")

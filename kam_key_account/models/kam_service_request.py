@@ -40,7 +40,8 @@ class KamServiceRequest(models.Model):
     nobody             writes the special payment terms flag, the costs' totals or the
                        approval lead time; enters a negative cost or warranty; requests
                        approval without the details its types require, or with a task type
-                       whose role nobody on the team holds
+                       whose role nobody on the team holds; delivers to another account's
+                       address
     ================== ======================================================================
     """
     _name = 'kam.service.request'
@@ -111,8 +112,7 @@ class KamServiceRequest(models.Model):
     organisation = fields.Text(groups='kam_key_account.group_kam_user')
     perception_changes = fields.Text('Changes in Perception', groups='kam_key_account.group_kam_user')
     # R5 implementation
-    # Not copied into a new revision: the events already on the calendar stay with the
-    # version that put them there (the revision plans its own).
+    # Not copied: a new revision carries the planned ones itself (_do_new_revision).
     event_ids = fields.One2many('kam.service.event', 'request_id', 'Events', copy=False)
     task_ids = fields.One2many('kam.service.task', 'request_id', 'Tasks', copy=False)
     event_count = fields.Integer(compute='_compute_progress')
@@ -322,6 +322,14 @@ class KamServiceRequest(models.Model):
 
     def _kam_is_approved(self):
         return self.approval_state == 'approved'
+
+    @api.constrains('delivery_address_id', 'partner_id')
+    def _check_delivery_address(self):
+        for request in self.filtered('delivery_address_id'):
+            if request.delivery_address_id.commercial_partner_id != request.partner_id.commercial_partner_id:
+                raise ValidationError(self.env._(
+                    "The delivery address of %(request)s must be one of %(account)s's addresses.",
+                    request=request.display_name, account=request.partner_id.display_name))
 
     @api.constrains('event_ids', 'type_ids')
     def _check_event_types(self):

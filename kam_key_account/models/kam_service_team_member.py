@@ -23,7 +23,9 @@ class KamServiceTeamMember(models.Model):
                        the team unfollows them. Following gives no access: a member
                        without a Key Accounts role reads a request once a task of it is
                        theirs (the participants' rules)
-    nobody             puts a second KA manager on a team, or a portal user on it
+    nobody             puts a second KA manager on a team, or a portal user on it; moves a
+                       line onto a team they may not edit; writes a line's company (its
+                       account's)
     ================== ======================================================================
     """
     _name = 'kam.service.team.member'
@@ -59,6 +61,10 @@ class KamServiceTeamMember(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # The company is the account's: a value or a default_company_id would pin it.
+        vals_list = [{key: value for key, value in vals.items() if key != 'company_id'} for vals in vals_list]
+        self = self.with_context({  # noqa: PLW0642  # pylint: disable=context-overridden
+            key: value for key, value in self.env.context.items() if key != 'default_company_id'})
         self._check_one_ka_manager([vals.get('partner_id') for vals in vals_list if vals.get('role') == 'ka_manager'])
         members = super().create(vals_list)
         members._kam_sync_account_manager()
@@ -66,6 +72,8 @@ class KamServiceTeamMember(models.Model):
         return members
 
     def write(self, vals):
+        if not self.env.su and 'company_id' in vals:
+            raise AccessError(self.env._("A service team member works for the account's company: change the account."))
         self._check_ka_manager_rights()
         if vals.get('role') == 'ka_manager' or (vals.get('partner_id') and 'ka_manager' in self.mapped('role')):
             self._check_one_ka_manager(
@@ -73,6 +81,10 @@ class KamServiceTeamMember(models.Model):
         before = {member: (member.partner_id, member.user_id) for member in self} \
             if {'partner_id', 'user_id'} & vals.keys() else {}
         result = super().write(vals)
+        if 'partner_id' in vals and not self.env.su:
+            # The rules hold on the account the line moves to too: a line is not moved onto
+            # a team its writer may not edit (that would open the account's requests).
+            self.check_access('write')
         if {'partner_id', 'user_id', 'role'} & vals.keys():
             self._check_ka_manager_rights()
             self._kam_sync_account_manager()
