@@ -361,8 +361,14 @@ class KamServiceRequest(models.Model):
         return revisions
 
     def _kam_report_customer_information(self):
-        """The customer information (internal fields) for the printed form."""
+        """The customer information (internal fields) for the printed form: for Key Accounts
+        users and the archivists (who keep the whole document), not for a team member without
+        a Key Accounts role, who reads the request but not these fields (None)."""
         self.ensure_one()
+        user = self.env.user
+        if not (self.env.su or user.has_group('kam_key_account.group_kam_user')
+                or user.has_group('kam_key_account.group_kam_archivist')):
+            return None
         record = self.sudo()
         return {name: record[name] or '' for name in (
             'deeper_needs', 'changing_needs', 'organisation', 'perception_changes')}
