@@ -235,3 +235,110 @@ class TestServiceAttacks(KamServiceCommon):
         self.approve(revision, self.kam_supervisor, self.kam_manager)
         self.assertTrue(revision.event_ids.calendar_event_id, "approved, the revision's events go on the calendar")
         self.assertNotEqual(revision.event_ids.calendar_event_id, entry)
+
+    # ------------------------------------------------------------------------------------
+    # Probes that held (kept as regression tests)
+    # ------------------------------------------------------------------------------------
+
+    def test_the_calendar_link_is_not_written_from_the_calendar(self):
+        request = self._approved_seminar()
+        event = request.event_ids
+        other = self.env['kam.service.event'].with_user(self.kam_user).create(
+            self._seminar(request_id=request.id, name="Second seminar"))
+        Calendar = self.env['calendar.event'].with_user(self.kam_user)
+        with self.assertRaises(UserError):
+            Calendar.create({'name': 'Hijack', 'start': self.when, 'stop': self.when + timedelta(hours=1),
+                             'kam_service_event_ids': [Command.link(other.id)]})
+        with self.assertRaises(UserError):
+            event.calendar_event_id.with_user(self.kam_user).write({'kam_service_event_ids': [Command.unlink(event.id)]})
+        self.assertTrue(event.calendar_event_id)
+
+    def test_context_keys_do_not_skip_the_team_or_the_tasks(self):
+        request = self.env['kam.service.request'].with_user(self.kam_user).with_context(
+            tracking_disable=True, mail_create_nosubscribe=True, mail_notrack=True).create({
+                'partner_id': self.account.id, 'type_ids': [Command.set(self.type_custom.ids)],
+                'content': 'Quietly created'})
+        self.assertIn(self.employee.partner_id, request.message_partner_ids, "the team follows it all the same")
+        request.with_user(self.kam_user).action_request_approval()
+        skip = {'mail_activity_automation_skip': True}
+        request.with_user(self.kam_supervisor).with_context(**skip).action_approve()
+        request.with_user(self.kam_manager).with_context(**skip).action_approve()
+        self.assertEqual(request.task_ids.activity_id.user_id, self.employee, "the task's reminder is there")
+
+    def test_another_companys_service_type_or_applicant(self):
+        foreign_type = self.type_seminar.copy({'name': 'Seminar of the other company', 'company_id': self.company_2.id})
+        with self.assertRaises(UserError):
+            self._new_request(foreign_type)
+        request = self._new_request(self.type_seminar)
+        with self.assertRaises(UserError):
+            self.env['kam.service.event'].with_user(self.kam_user).create(
+                self._seminar(request_id=request.id, type_id=foreign_type.id))
+
+    def test_duplicate_ids_count_once(self):
+        request = self._approved_seminar()
+        event = request.event_ids
+        event.with_user(self.kam_user).write({'outcome': 'Forty engineers came.'})
+        self.env['kam.service.event'].with_user(self.kam_user).browse([event.id, event.id]).action_done()
+        self.assertEqual(event.state, 'done')
+        twice = request.with_user(self.kam_user).browse([request.id, request.id])
+        twice.action_start()
+        twice.action_finish()
+        self.assertEqual(request.stage_id.code, 'done')
+        self.assertEqual(len(request.message_ids.filtered(lambda m: 'actual cost' in (m.body or ''))), 1)
+
+    def test_an_approved_request_is_not_deleted(self):
+        request = self._approved_seminar()
+        with self.assertRaises(UserError):
+            request.with_user(self.kam_user).unlink()
+        self.assertTrue(request.event_ids.calendar_event_id.exists())
+
+    # ------------------------------------------------------------------------------------
+    # Obsolete versions and revisions
+    # ------------------------------------------------------------------------------------
+
+    def test_an_obsolete_versions_events_are_history(self):
+        """The controlled document refuses any change of an obsolete version, its events on
+        the request's form included; an event written on its own is no way around it (an
+        event added would even go on the calendar: the version is still approved)."""
+        request = self._approved_seminar()
+        request.with_user(self.kam_user).action_new_revision()
+        self.assertEqual(request.control_state, 'obsolete')
+        Event = self.env['kam.service.event'].with_user(self.kam_user)
+        with self.assertRaisesText(UserError, 'Obsolete'):
+            Event.create(self._seminar(request_id=request.id, name="Sneaked in"))
+        event = request.event_ids.with_user(self.kam_user)
+        with self.assertRaisesText(UserError, 'Obsolete'):
+            event.write({'location': 'Elsewhere'})
+        with self.assertRaisesText(UserError, 'Obsolete'):
+            event.unlink()
+        self.assertEqual(len(request.event_ids), 1)
+
+    def test_a_revision_takes_over_the_tasks(self):
+        """Approved, a revision carries on the work of the version it replaces: the tasks of
+        the services it keeps move to it (their reminders with them), the open tasks of the
+        services it drops go; no service is done twice."""
+        request = self._new_request(self.type_custom | self.type_seminar, events=[self._seminar()])
+        request.with_user(self.kam_user).action_request_approval()
+        self.approve(request, self.kam_supervisor, self.kam_manager)
+        task = request.task_ids
+        self.assertEqual(len(task), 1)
+        task.with_user(self.employee).write({'state': 'in_progress'})
+        action = request.with_user(self.kam_user).action_new_revision()
+        revision = self.env['kam.service.request'].browse(action['res_id'])
+        self.assertFalse(revision.task_ids, "tasks come with the approval")
+        revision.with_user(self.kam_user).action_request_approval()
+        self.approve(revision, self.kam_supervisor, self.kam_manager)
+        self.assertEqual(revision.task_ids, task, "the task in progress carries on, on the revision")
+        self.assertRecordValues(task, [{'state': 'in_progress', 'responsible_id': self.employee.id}])
+        self.assertEqual((task.activity_id.res_model, task.activity_id.res_id), ('kam.service.request', revision.id))
+        self.assertFalse(request.task_ids)
+        self.assertFalse(request.event_ids.filtered(lambda e: e.state == 'planned'),
+                         "the replaced version's planned events are cancelled")
+        # A second revision dropping the custom product: its open task goes.
+        action = revision.with_user(self.kam_user).action_new_revision()
+        third = self.env['kam.service.request'].browse(action['res_id'])
+        third.with_user(self.kam_user).write({'type_ids': [Command.set(self.type_seminar.ids)]})
+        third.with_user(self.kam_user).action_request_approval()
+        self.approve(third, self.kam_supervisor, self.kam_manager)
+        self.assertFalse(task.exists())
+        self.assertFalse(third.task_ids)
