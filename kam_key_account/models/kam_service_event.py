@@ -234,7 +234,8 @@ class KamServiceEvent(models.Model):
     def _check_request_writable(self):
         """An event is part of its request: only those who may write the request plan it,
         and change it on the calendar (the service team only moves it there, see
-        `_check_can_change_calendar`)."""
+        `_check_can_change_calendar`); not on an obsolete version (history, as the request's
+        own form says)."""
         requests = self.request_id
         if requests and not self.env.su:
             for request in requests:
@@ -243,6 +244,7 @@ class KamServiceEvent(models.Model):
                         "Only those who may edit the service request %(request)s plan and move its events: "
                         "ask %(owner)s to change it.",
                         request=request.sudo().display_name, owner=request.sudo().user_id.name or ''))
+            requests._check_not_obsolete()
 
     def _kam_invitees(self):
         """The chosen contacts, the other invitees and, if asked, the team. Customers are

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
+from .kam_assigned_line import OPEN_STATES
 from .kam_service_event import FROM_SERVICE, SERVICE_SYNC_KEY
 
 WARRANTY_KINDS = [
@@ -304,7 +305,11 @@ class KamServiceRequest(models.Model):
         """R5: the events go on the calendar with their invitees, the task types become the
         tasks of the team members holding their roles."""
         result = super()._on_approval_approved()
-        responsibles = self._kam_task_responsibles()
+        self._kam_take_over_previous_revision()
+        responsibles = {
+            (request, service_type): user
+            for (request, service_type), user in self._kam_task_responsibles().items()
+            if service_type not in request.task_ids.type_id}
         self.env['kam.service.task'].sudo().create([{
             'request_id': request.id,
             'type_id': service_type.id,
@@ -315,10 +320,30 @@ class KamServiceRequest(models.Model):
         self.event_ids.filtered(lambda e: e.state == 'planned')._kam_create_calendar_events()
         return result
 
+    def _kam_take_over_previous_revision(self):
+        """An approved revision replaces the version before it: that version's events left
+        planned are cancelled (the revision carries their copies and calendar entries, see
+        `_do_new_revision`), the tasks of the services the revision keeps move to it (open or
+        done: no service is done twice; their reminders move along), the open tasks of the
+        services it drops go."""
+        for request in self.filtered('previous_revision_id'):
+            previous = request.previous_revision_id.sudo()
+            previous.event_ids.filtered(lambda e: e.state == 'planned').action_cancel()
+            kept = previous.task_ids.filtered(lambda t, r=request: t.type_id in r.type_ids)
+            kept.write({'request_id': request.id})
+            (previous.task_ids - kept).filtered(lambda t: t.state in OPEN_STATES).unlink()
+
     def _check_lines_writable(self):
-        """A task created on, moved onto or away from a request is a write on that request."""
+        """A task created on, moved onto or away from a request is a write on that request
+        (an obsolete version's lines are history)."""
         if not self.env.su:
             self.check_access('write')
+            self._check_not_obsolete()
+
+    def _check_not_obsolete(self):
+        """Nothing of an obsolete version changes, its events and tasks written on their own
+        included (the controlled document's rule for the version itself)."""
+        self.filtered(lambda r: r.control_state == 'obsolete')[:1]._check_controlled_write({'event_ids': True})
 
     def _kam_is_approved(self):
         return self.approval_state == 'approved'
