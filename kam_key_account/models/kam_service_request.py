@@ -35,8 +35,11 @@ class KamServiceRequest(models.Model):
                        with their invitees (customers are invited only then) and each task
                        type becomes a task of the team member holding its role
     team members       follow the account's requests; one without a Key Accounts role reads
-                       a request once a task of it is theirs, and does that task
-                       (participant, kam.assigned.line)
+                       the account's requests (not their customer information, nor on the
+                       printed form), does the tasks that are theirs (participant,
+                       kam.assigned.line) and moves the events' calendar entries
+    New Revision       plans the planned events again; approved, the revision cancels the
+                       replaced version's planned events and takes over its tasks
     every route        Done needs every event and task done (actual vs. estimated cost)
     nobody             writes the special payment terms flag, the costs' totals or the
                        approval lead time; enters a negative cost or warranty; requests
