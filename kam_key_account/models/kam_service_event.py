@@ -297,7 +297,7 @@ class KamServiceEvent(models.Model):
         """Who changes the calendar entries of these events: those who may edit their
         requests; and, to move them (when and where, `CALENDAR_MOVE_FIELDS`), the members of
         the accounts' service teams, who are invited but may not edit the request (a
-        technician without a Key Accounts role). The calendar's own rules come on top: a
+        technician without a Key Accounts role), and the organiser (the applicant). The calendar's own rules come on top: a
         private entry is written by its attendees only.
 
         Returns whether the change is such a team member's move: the caller writes the
@@ -311,8 +311,9 @@ class KamServiceEvent(models.Model):
         return False
 
     def _kam_on_team(self, user):
-        """Whether `user` is on the service team of the account of each of these events."""
-        return all(user in event.request_id.team_user_ids for event in self.sudo())
+        """Whether `user` is on the service team of the account of each of these events, or
+        its request's applicant (the calendar entries' organiser)."""
+        return all(user in event.request_id.team_user_ids | event.request_id.user_id for event in self.sudo())
 
     def _kam_calendar_moved(self, calendar_events):
         """A calendar entry was moved or renamed on the calendar: its service event follows,
