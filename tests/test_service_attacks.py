@@ -342,3 +342,19 @@ class TestServiceAttacks(KamServiceCommon):
         self.approve(third, self.kam_supervisor, self.kam_manager)
         self.assertFalse(task.exists())
         self.assertFalse(third.task_ids)
+
+    # ------------------------------------------------------------------------------------
+    # The catalogue
+    # ------------------------------------------------------------------------------------
+
+    def test_a_requested_service_type_is_archived_not_deleted(self):
+        """Deleted, a type would leave the requests asking for it (their approved content
+        changed, their special payment terms gone) and break their events."""
+        request = self._special_seminar()
+        with self.assertRaisesText(UserError, 'archive it instead'):
+            self.type_payment.with_user(self.kam_manager).unlink()
+        self.assertIn(self.type_payment, request.type_ids)
+        self.assertTrue(request.special_payment_terms)
+        unused = self.type_payment.copy({'name': 'Never requested'})
+        unused.with_user(self.kam_manager).unlink()
+        self.assertFalse(unused.exists())

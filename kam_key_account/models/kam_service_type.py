@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 # R1: the roles of an account's service team (大客户服务团队).
 TEAM_ROLES = [
@@ -29,7 +30,8 @@ class KamServiceType(models.Model):
     payment terms (the General Manager's or marketing VP's approval step, R4).
 
     Every employee reads the catalogue (team members without a Key Accounts role carry
-    its tasks out); Key Accounts Managers configure it.
+    its tasks out); Key Accounts Managers configure it, and archive a type once requested
+    (deleted, it would change what was approved).
     """
     _name = 'kam.service.type'
     _description = 'Key-Account Service Type'
@@ -51,3 +53,12 @@ class KamServiceType(models.Model):
     requires_payment_terms = fields.Boolean()
     special_payment_terms = fields.Boolean(
         help="Requests of this type are also approved by the General Manager or the marketing VP (R4).")
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_requested(self):
+        requested = self.env['kam.service.request'].sudo().with_context(active_test=False).search(
+            [('type_ids', 'in', self.ids)], limit=1)
+        if requested:
+            raise UserError(self.env._(
+                "%(types)s is asked for by service requests (%(request)s...): archive it instead, the requests "
+                "keep it.", types=", ".join((self & requested.type_ids).mapped('name')), request=requested.name))
