@@ -340,7 +340,9 @@ class TestServiceRequest(KamServiceCommon):
             self._new_request(self.type_seminar, events=[self._seminar(actual_cost=-5)])
             self.env.flush_all()
         # Done without an outcome, by a direct write of the state (RPC): refused.
-        event = self._new_request(self.type_seminar, events=[self._seminar()]).event_ids
+        held = self._new_request(self.type_seminar, events=[self._seminar()])
+        held.with_user(self.kam_user).action_request_approval()
+        event = self.approve(held, self.kam_supervisor, self.kam_manager).event_ids
         with self.assertRaisesText(ValidationError, 'outcome'):
             event.with_user(self.kam_user).write({'state': 'done'})
         # A task for a role nobody on the team holds, created by hand.

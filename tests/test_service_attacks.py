@@ -358,3 +358,19 @@ class TestServiceAttacks(KamServiceCommon):
         unused = self.type_payment.copy({'name': 'Never requested'})
         unused.with_user(self.kam_manager).unlink()
         self.assertFalse(unused.exists())
+
+    def test_an_event_is_held_once_its_request_is_approved(self):
+        """Done before the approval, an event would never reach the calendar nor invite
+        anyone; a done request takes no new event (it would be done with one still to do)."""
+        request = self._new_request(self.type_seminar, events=[self._seminar(outcome="Held already?")])
+        with self.assertRaisesText(UserError, 'approved'):
+            request.event_ids.with_user(self.kam_user).action_done()
+        self.assertEqual(request.event_ids.state, 'planned')
+        request.with_user(self.kam_user).action_request_approval()
+        self.approve(request, self.kam_supervisor, self.kam_manager)
+        request.event_ids.with_user(self.kam_user).action_done()
+        request.with_user(self.kam_user).action_start()
+        request.with_user(self.kam_user).action_finish()
+        with self.assertRaisesText(UserError, 'is done'):
+            self.env['kam.service.event'].with_user(self.kam_user).create(
+                self._seminar(request_id=request.id, name="One more"))

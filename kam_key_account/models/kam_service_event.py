@@ -54,8 +54,9 @@ class KamServiceEvent(models.Model):
                        account or partners of another company, enters a negative actual
                        cost, writes the calendar link, the account or the company (its
                        request's), moves an event to another request, creates an event
-                       other than planned or changes a done or cancelled one, plans an
-                       event for a service its request does not ask for
+                       other than planned or changes a done or cancelled one, marks one
+                       done before its request is approved, adds one to a done request,
+                       plans an event for a service its request does not ask for
     ================== ======================================================================
     """
     _name = 'kam.service.event'
@@ -156,6 +157,10 @@ class KamServiceEvent(models.Model):
             if not (key.startswith('default_') and key.removeprefix('default_') in copies)})
         events = super().create(vals_list)
         events._check_request_writable()
+        done = events.request_id.filtered(lambda r: r.stage_code == 'done')[:1]
+        if done and not self.env.su:
+            raise UserError(self.env._(
+                "%(request)s is done: it takes no new event. Request the service again.", request=done.display_name))
         events.filtered(lambda e: e.state == 'planned' and e.request_id._kam_is_approved()) \
             ._kam_create_calendar_events()
         return events
@@ -202,6 +207,12 @@ class KamServiceEvent(models.Model):
             raise UserError(self.env._(
                 "%(event)s is %(state)s: it stays so. Plan a new event instead.",
                 event=final.name, state=dict(final._fields['state']._description_selection(self.env))[final.state]))
+        # Held before the approval, an event would never have been on the calendar.
+        early = self.filtered(lambda e: state == 'done' and not e.request_id._kam_is_approved())[:1]
+        if early:
+            raise UserError(self.env._(
+                "%(event)s is held once %(request)s is approved: until then, it is only planned.",
+                event=early.name, request=early.request_id.display_name))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_request_not_writable(self):
