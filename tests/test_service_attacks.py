@@ -374,3 +374,15 @@ class TestServiceAttacks(KamServiceCommon):
         with self.assertRaisesText(UserError, 'is done'):
             self.env['kam.service.event'].with_user(self.kam_user).create(
                 self._seminar(request_id=request.id, name="One more"))
+
+    def test_a_planned_events_calendar_entry_is_not_deleted_on_the_calendar(self):
+        request = self._approved_seminar()
+        event = request.event_ids
+        entry = event.calendar_event_id.with_user(self.kam_user)
+        with self.assertRaisesText(UserError, 'cancel the event'):
+            entry.unlink()
+        with self.assertRaisesText(UserError, 'cancel the event'):
+            entry.write({'active': False})
+        self.assertTrue(event.calendar_event_id.active)
+        event.with_user(self.kam_user).action_cancel()
+        self.assertFalse(entry.exists(), "cancelled, the event takes its entry away")

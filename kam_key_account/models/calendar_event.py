@@ -52,6 +52,8 @@ class CalendarEvent(models.Model):
             return super().write(vals)
         service_events = self._kam_service_events(vals)
         team_move = service_events and service_events._check_can_change_calendar(vals.keys())
+        if service_events and 'active' in vals and not vals['active']:
+            service_events._check_calendar_entry_kept()
         if 'kam_visit_id' in vals:
             raise AccessError(self._kam_visit_link_error())
         if VISIT_OWNED_EVENT_FIELDS & vals.keys():
@@ -75,6 +77,7 @@ class CalendarEvent(models.Model):
         service_events = self._kam_service_events({'active': False})
         if service_events:
             service_events._check_request_writable()
+            service_events._check_calendar_entry_kept()
         visits = self._kam_open_visits()
         visits._check_can_edit_event()
         result = super().unlink()

@@ -321,6 +321,16 @@ class KamServiceEvent(models.Model):
         self._check_request_writable()
         return False
 
+    def _check_calendar_entry_kept(self):
+        """A planned event keeps its calendar entry: deleted or archived on the calendar, the
+        event would stay planned with its customers left uninformed. Cancelling the event
+        removes the entry (and tells the invitees)."""
+        planned = self.filtered(lambda e: e.state == 'planned')[:1]
+        if planned and not self.env.su:
+            raise UserError(self.env._(
+                "%(event)s is still planned on %(request)s: cancel the event there, its calendar entry goes with it.",
+                event=planned.name, request=planned.request_id.display_name))
+
     def _kam_on_team(self, user):
         """Whether `user` is on the service team of the account of each of these events, or
         its request's applicant (the calendar entries' organiser)."""
