@@ -217,24 +217,30 @@ class TestServiceAttacks(KamServiceCommon):
     # A new revision (leftover a)
     # ------------------------------------------------------------------------------------
 
-    def test_a_new_revision_copies_the_events_not_their_calendar_entries(self):
+    def test_a_draft_revision_changes_the_calendar_only_once_approved(self):
+        """A new revision carries the planned events with their calendar entries (main's
+        design: no second invitation); what the draft revision changes on them reaches the
+        calendar, and the customers, only with its approval."""
         request = self._approved_seminar()
-        request.event_ids.with_user(self.kam_user).create(self._seminar(
-            request_id=request.id, name="Cancelled seminar", start=self.when + timedelta(days=1), stop=False))
-        request.event_ids.filtered(lambda e: e.name == "Cancelled seminar").with_user(self.kam_user).action_cancel()
-        entry = request.event_ids.filtered(lambda e: e.state == 'planned').calendar_event_id
+        entry = request.event_ids.calendar_event_id
         action = request.with_user(self.kam_user).action_new_revision()
         revision = self.env['kam.service.request'].browse(action['res_id'])
-        self.assertRecordValues(revision.event_ids, [{
-            'name': 'Servo tuning seminar', 'type_id': self.type_seminar.id, 'start': self.when,
-            'state': 'planned', 'calendar_event_id': False, 'outcome': False,
-            'contact_ids': self.tech_head.ids, 'other_partner_ids': self.association.ids}])
-        self.assertEqual(request.event_ids.filtered(lambda e: e.state == 'planned').calendar_event_id, entry,
-                         "the obsolete version keeps its calendar entry")
+        event = revision.event_ids
+        self.assertEqual(event.calendar_event_id, entry)
+        Mail = self.env['mail.mail'].sudo()
+        mails = Mail.search_count([('recipient_ids', 'in', self.contact.ids)])
+        later = self.when + timedelta(days=6)
+        event.with_user(self.kam_user).write({
+            'contact_ids': [Command.link(self.contact.id)], 'start': later, 'stop': later + timedelta(hours=2),
+            'location': 'New hall'})
+        self.assertNotIn(self.contact, entry.partner_ids, "not invited by a draft")
+        self.assertEqual((entry.start, entry.location), (self.when, False), "the approved plan stands")
+        self.assertEqual(Mail.search_count([('recipient_ids', 'in', self.contact.ids)]), mails)
         revision.with_user(self.kam_user).action_request_approval()
         self.approve(revision, self.kam_supervisor, self.kam_manager)
-        self.assertTrue(revision.event_ids.calendar_event_id, "approved, the revision's events go on the calendar")
-        self.assertNotEqual(revision.event_ids.calendar_event_id, entry)
+        self.assertIn(self.contact, entry.partner_ids, "invited once the revision is approved")
+        self.assertEqual((entry.start, entry.location), (later, 'New hall'))
+        self.assertEqual(request.event_ids.state, 'cancelled', "the replaced version's event is replaced")
 
     # ------------------------------------------------------------------------------------
     # Probes that held (kept as regression tests)

@@ -181,7 +181,8 @@ class KamServiceEvent(models.Model):
         result = super().write(vals)
         if {'name', 'start', 'stop', 'location', 'contact_ids', 'other_partner_ids', 'invite_team'} & vals.keys() \
                 and self.env.context.get(SERVICE_SYNC_KEY) is not FROM_SERVICE:
-            self._kam_sync_calendar_events()
+            # A draft revision's changes reach the calendar (and the customers) with its approval.
+            self.filtered(lambda e: e.request_id._kam_is_approved())._kam_sync_calendar_events()
         if vals.get('state') == 'cancelled':
             self.calendar_event_id.sudo().with_context(**{SERVICE_SYNC_KEY: FROM_SERVICE}).unlink()
         return result

@@ -38,8 +38,10 @@ class KamServiceRequest(models.Model):
                        the account's requests (not their customer information, nor on the
                        printed form), does the tasks that are theirs (participant,
                        kam.assigned.line) and moves the events' calendar entries
-    New Revision       plans the planned events again; approved, the revision cancels the
-                       replaced version's planned events and takes over its tasks
+    New Revision       carries the planned events and their calendar entries (what the
+                       draft changes reaches the calendar with its approval); approved, the
+                       revision cancels the replaced version's events left planned and
+                       takes over its tasks
     every route        Done needs every event and task done (actual vs. estimated cost)
     nobody             writes the special payment terms flag, the costs' totals or the
                        approval lead time; enters a negative cost or warranty; requests
@@ -320,7 +322,10 @@ class KamServiceRequest(models.Model):
             'description': f"{service_type.name}: {request.content}",
             'due_date': request.requested_date or fields.Date.context_today(self),
         } for (request, service_type), user in responsibles.items()])
-        self.event_ids.filtered(lambda e: e.state == 'planned')._kam_create_calendar_events()
+        planned = self.event_ids.filtered(lambda e: e.state == 'planned')
+        # A revision's events carry their entries: what the revision changed reaches them now.
+        planned._kam_sync_calendar_events()
+        planned._kam_create_calendar_events()
         return result
 
     def _kam_take_over_previous_revision(self):
