@@ -1,10 +1,11 @@
-from odoo import models
+from odoo import api, models
 from odoo.tools import SQL
 
 
 class IrModuleModule(models.Model):
     _inherit = 'ir.module.module'
 
+    @api.model
     def _load_module_terms(self, modules, langs, overwrite=False):
         """The labels of a selection defined by a mail mixin (activity state: Overdue, Today,
         Planned) are stored per model under mail's xmlids, and mail's .po files name only the

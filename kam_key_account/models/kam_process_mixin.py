@@ -10,6 +10,18 @@ from .kam_approval_mixin import APPROVAL_EVENTS, ENGINE_MOVE, STAGE_KEY
 CHECKED_MOVE = object()
 
 
+def act_as(records, user):
+    """`records` as `user` works on them in the web client: with their rights and in their
+    language, so what the action stores (activity summaries, chatter entries, notes written
+    through `env._`, names read from translated fields) is written in that language. The
+    demo plays each step this way (README, "Demo data").
+
+    :param user: a res.users record or id
+    """
+    user = records.env['res.users'].browse(user) if isinstance(user, int) else user
+    return records.with_user(user).with_context(lang=user.lang)
+
+
 class KamProcessMixin(models.AbstractModel):
     """What every key-account process shares: its common fields (reference, partner,
     responsible, company, currency, stage: a process only relabels them), a reference from
@@ -155,6 +167,19 @@ class KamProcessMixin(models.AbstractModel):
                 "to update the Key Accounts module.",
                 model=self.env['ir.model']._get(self._name).name, event=kind))
         return self.env[res_model].browse(res_id)
+
+    def _kam_as(self, user):
+        """These records as `user` acts on them, in their language (`act_as`); for demo data
+        files: ``obj(ref('x'))._kam_as(ref('kam_user_li')).action_request_approval()``."""
+        return act_as(self, user)
+
+    def _creation_message(self):
+        # mail's _() falls back to the creator's language when the context names none (an
+        # install, the mail gateway, an RPC call without context): the document name it is
+        # put with follows it, rather than "Key-Account Screening 创建".
+        if self.env.lang or not self.env.user.lang:
+            return super()._creation_message()
+        return super(KamProcessMixin, self.with_context(lang=self.env.user.lang))._creation_message()
 
     def action_kam_print(self):
         """Print the process's report (`_kam_report`), once per record. A process that files

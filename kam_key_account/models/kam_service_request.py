@@ -6,6 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
 from .kam_assigned_line import OPEN_STATES
+from .kam_process_mixin import act_as
 from .kam_service_event import FROM_SERVICE, SERVICE_SYNC_KEY
 
 WARRANTY_KINDS = [
@@ -442,12 +443,12 @@ class KamServiceRequest(models.Model):
 
         def new(account, kinds, content, cost, **values):
             applicant = account.kam_manager_id
-            return self.with_user(applicant).create({
+            return act_as(self, applicant).create({
                 'partner_id': account.id, 'type_ids': [Command.set([types[k].id for k in kinds])],
                 'content': content, 'estimated_cost': cost, 'requested_date': today + timedelta(days=30),
                 'deeper_needs': "Lower total cost of ownership of their production lines.",
                 'organisation': "A new technical director since spring.",
-                **values}).with_user(applicant)
+                **values})
 
         def contacts(account):
             return account.child_ids.filtered(lambda c: not c.is_company)
@@ -465,17 +466,17 @@ class KamServiceRequest(models.Model):
                           'start': when, 'stop': when + timedelta(hours=3), 'location': "Customer's training centre",
                           'contact_ids': [Command.set(contacts(first).ids[:2])]})])
         seminar.action_request_approval()
-        seminar.with_user(supervisor).action_approve()
-        seminar.with_user(manager).action_approve()
-        seminar.with_user(gm).action_approve()
+        act_as(seminar, supervisor).action_approve()
+        act_as(seminar, manager).action_approve()
+        act_as(seminar, gm).action_approve()
         # In progress
         appreciation = new(second, ['appreciation'], "Customer appreciation dinner after the annual review.", 12000,
                            event_ids=[Command.create({
                                'name': "Annual appreciation dinner", 'type_id': types['appreciation'].id,
                                'start': when + timedelta(days=7), 'contact_ids': [Command.set(contacts(second).ids[:1])]})])
         appreciation.action_request_approval()
-        appreciation.with_user(supervisor).action_approve()
-        appreciation.with_user(manager).action_approve()
+        act_as(appreciation, supervisor).action_approve()
+        act_as(appreciation, manager).action_approve()
         appreciation.action_start()
         # Done: the event held, its outcome and cost recorded
         done = new(first, ['appreciation'], "Spring customer appreciation event.", 5000,
@@ -484,8 +485,8 @@ class KamServiceRequest(models.Model):
                        'start': datetime.combine(today - timedelta(days=3), time(10, 0)),
                        'contact_ids': [Command.set(contacts(first).ids[:1])]})])
         done.action_request_approval()
-        done.with_user(supervisor).action_approve()
-        done.with_user(manager).action_approve()
+        act_as(done, supervisor).action_approve()
+        act_as(done, manager).action_approve()
         done.action_start()
         done.event_ids.write({'outcome': "Warm feedback; two new projects mentioned.", 'actual_cost': 5600,
                               'satisfaction': '4'})
@@ -495,4 +496,4 @@ class KamServiceRequest(models.Model):
         refused = new(second, ['door_delivery'], "Free door-to-door delivery of every order.", 50000,
                       delivery_address_id=second.id)
         refused.action_request_approval()
-        refused.with_user(supervisor)._approval_reject("Too costly for the volume: propose paid delivery instead.")
+        act_as(refused, supervisor)._approval_reject("Too costly for the volume: propose paid delivery instead.")

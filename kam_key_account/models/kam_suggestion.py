@@ -8,6 +8,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, email_normalize, html2plaintext, html_escape, plaintext2html
 
+from .kam_process_mixin import act_as
+
 CHANNELS = [
     ('face', 'Face to Face'),
     ('phone', 'Phone'),
@@ -787,10 +789,10 @@ class KamSuggestion(models.Model):
         def new(account, content, code, days_ago, channel='email', **values):
             owner = account.kam_manager_id
             contact = account.child_ids.filtered(lambda c: not c.is_company)[:1]
-            return self.with_user(owner).create({
+            return act_as(self, owner).create({
                 'partner_id': account.id, 'contact_id': contact.id, 'channel': channel, 'content': content,
                 'category_id': category[code].id, 'received_date': today - timedelta(days=days_ago), **values,
-            }).with_user(owner)
+            })
 
         def reported(suggestion, cause, feasibility, action):
             suggestion.write({'report_cause': cause, 'report_feasibility': feasibility, 'report_action': action})
@@ -799,7 +801,7 @@ class KamSuggestion(models.Model):
 
         def reviewed(suggestion, *report):
             reported(suggestion, *report).action_request_approval()
-            suggestion.with_user(manager).action_approve()
+            act_as(suggestion, manager).action_approve()
             return suggestion
 
         first, second = accounts[0], accounts[1]
@@ -832,7 +834,7 @@ class KamSuggestion(models.Model):
         improve = reported(new(second, "Price increases are announced too late for our budget.", 'price', 8),
                            "Announced one month ahead.", "Three months ahead is possible.", "Announce earlier.")
         improve.action_request_approval()
-        improve.with_user(manager)._approval_reject("Say how early, and who tells the customer.")
+        act_as(improve, manager)._approval_reject("Say how early, and who tells the customer.")
         # Reviewed, ready for the next summary
         reviewed(new(first, "A quarterly quality report per production lot would help us.", 'quality', 10),
                  "Their auditors ask for lot traceability.", "Our MES exports it already.",
@@ -848,7 +850,7 @@ class KamSuggestion(models.Model):
             "Consignment stock of five references.")
         waiting = self.env['kam.suggestion.summary']._kam_demo_summary(
             summary_suggestions, supervisor, "Quality and delivery suggestions")
-        waiting.with_user(supervisor).action_request_approval()
+        act_as(waiting, supervisor).action_request_approval()
         # Approved summaries: suggestions in execution, one replied to and thanked
         done = reviewed(new(first, "Training for our new maintenance technicians.", 'service', 30,
                             deadline_date=today + timedelta(days=3)),
@@ -864,9 +866,9 @@ class KamSuggestion(models.Model):
                            "Name him their regular service engineer.")
         approved = self.env['kam.suggestion.summary']._kam_demo_summary(done | executing | thanked, supervisor,
                                                                         "Service and documentation")
-        approved.with_user(supervisor).action_request_approval()
-        approved.with_user(director).action_approve()
-        approved.with_user(gm).action_approve()
+        act_as(approved, supervisor).action_request_approval()
+        act_as(approved, director).action_approve()
+        act_as(approved, gm).action_approve()
         done.write({'reply': "Two days of training at your plant in April, for up to eight technicians."})
         thanked.write({'reply': "Mr Zhou is now your regular service engineer."})
         for replied in (done, thanked):
@@ -875,7 +877,7 @@ class KamSuggestion(models.Model):
                 body=replied.reply, message_type='comment', subtype_xmlid='mail.mt_comment',
                 partner_ids=replied.contact_id.ids)
         thanked.with_context(**{SEND_KEY: 'thanks'}).message_post(
-            body=self.env._("Thank you again for your kind words."), message_type='comment', subtype_xmlid='mail.mt_comment',
+            body=thanked.env._("Thank you again for your kind words."), message_type='comment', subtype_xmlid='mail.mt_comment',
             partner_ids=thanked.contact_id.ids)
         # Cancelled
         new(first, "Please call before every visit.", 'service', 3, channel='face').action_cancel()

@@ -3,6 +3,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import html_escape
 
+from .kam_process_mixin import act_as
+
 REPLY_ACTIVITY_TYPE = 'kam_key_account.mail_activity_type_kam_suggestion_reply'
 
 
@@ -182,13 +184,14 @@ class KamSuggestionSummary(models.Model):
         """Demo: a summary of `suggestions` sent to two departments, which both answered."""
         departments = self.env.ref('kam_key_account.kam_department_quality') | self.env.ref(
             'kam_key_account.kam_department_production')
-        summary = self.with_user(user).create({
+        summary = act_as(self, user).create({
             'title': title, 'user_id': user.id, 'department_ids': [Command.set(departments.ids)],
-        }).with_user(user)
-        suggestions.with_user(user).write({'summary_id': summary.id})
+        })
+        act_as(suggestions, user).write({'summary_id': summary.id})
         summary.action_send_to_departments()
         for opinion in summary.opinion_ids:
-            opinion.with_user(opinion.responsible_id).write({
-                'state': 'done', 'resolution': self.env._("Feasible with our current resources; we will plan it."),
+            opinion = act_as(opinion, opinion.responsible_id)
+            opinion.write({
+                'state': 'done', 'resolution': opinion.env._("Feasible with our current resources; we will plan it."),
             })
         return summary
