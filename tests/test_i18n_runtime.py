@@ -91,3 +91,15 @@ class TestChineseAtRuntime(KamCommon):
                 self.assertEqual(labels['overdue'], expected['overdue'])
                 self.assertTrue(CJK.search(labels['overdue']), labels)
                 self.assertTrue(CJK.search(labels['planned']), labels)
+
+    def test_approval_chain_models_read_in_chinese(self):
+        # The chain's model selection names each process by its translated ir.model name
+        # (a model's _description is always English), for the list, the form and the filters.
+        chain = self.env['kam.approval.chain'].with_user(self.chinese_gm).with_context(lang='zh_CN')
+        labels = dict(chain.fields_get(['model'], ['selection'])['model']['selection'])
+        self.assertIn('kam.screening', labels)
+        names = {model.model: model.name for model in self.env['ir.model'].with_context(lang='zh_CN').search(
+            [('model', 'in', list(labels))])}
+        self.assertEqual(labels, names)
+        self.assertEqual(self._english_left(labels.values()), [])
+        self.assertTrue(all(CJK.search(label) for label in labels.values()), labels)

@@ -311,7 +311,7 @@ class KamApprovalMixin(models.AbstractModel):
             if not chains.get(record.company_id):
                 raise UserError(self.env._(
                     "No approval chain is configured for %(model)s: ask a Key Accounts Manager.",
-                    model=self._description))
+                    model=self.env['ir.model']._get(self._name).name))
 
     def _check_can_decide(self, override=False):
         """The cheap checks first, on what this transaction sees: a reader who may not decide
