@@ -101,3 +101,20 @@ class TestTextsInTheUsersLanguage(KamScreeningCommon):
         self.env['kam.approval.chain'].search([('model', '=', 'kam.screening')]).active = False
         with self.assertRaisesText(UserError, self.model_zh):
             self.screening.with_user(self.kam_user).with_context(lang='zh_CN').action_request_approval()
+
+
+class TestDemoCurrency(TransactionCase):
+    """The demo's amounts are in the company's currency, the one our tiers, thresholds and
+    the books compare against (README, "Demo data": why not a KAM currency of their own)."""
+
+    def test_demo_amounts_in_the_company_currency(self):
+        currency = self.env.ref('base.main_company').currency_id
+        figures = self.env['kam.account.figure'].search([('partner_id.kam_manager_id', '!=', False)])
+        self.assertGreaterEqual(len(figures), 12)
+        self.assertEqual(figures.currency_id, currency, "one currency: the list's and pivot's totals add up")
+        visits = self.env['kam.visit'].search([('budget_amount', '>', 0)])
+        self.assertTrue(visits)
+        self.assertEqual(visits.currency_id, currency)
+        screening = self.env.ref('kam_key_account.kam_screening_demo_suzhou')
+        self.assertEqual(screening.currency_id, currency)
+        self.assertEqual(self.env.ref('kam_key_account.kam_tier_strategic').currency_id, currency)
