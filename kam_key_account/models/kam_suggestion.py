@@ -1023,7 +1023,7 @@ class KamSuggestionPortal(models.Model):
         portal = self.env.ref('base.demo_user0', raise_if_not_found=False)
         if not portal or not self._kam_portal_account(portal.partner_id):
             return
-        self.with_user(portal)._kam_portal_submit(
+        act_as(self, portal)._kam_portal_submit(
             "Could your drivers call our gatehouse 30 minutes before they arrive? Trucks wait at the gate when "
             "the loading bay is busy.",
             category_id=self.env.ref('kam_key_account.kam_suggestion_category_delivery').id)
