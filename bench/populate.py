@@ -135,20 +135,22 @@ def populate_records(env, size):
     per_model = size['records'] // len(models)
     prospects = partners[size['key_accounts']:]
     for model in models:
+        # Screenings: at least as many as the reviews to request (the escalation cron's row).
+        wanted_records = max(per_model, size['requested']) if model == 'kam.screening' else per_model
         # Imported as history: no thank-you mail to thousands of customers (a bulk import is
         # what the suggestions' acknowledgement guard holds back, as it would a mailing list).
         Model = env[model].with_user(users['scale_user']).with_context(
             tracking_disable=True, kam_mail_headers={'Precedence': 'bulk'})
         done = 0
-        while done < per_model:
-            count = min(BATCH, per_model - done)
+        while done < wanted_records:
+            count = min(BATCH, wanted_records - done)
             chunk = [prospects[(done + i) % len(prospects)] for i in range(count)]
             records = Model.create([record_values(env, model, p, users, done + i) for i, p in enumerate(chunk)])
             if model == 'kam.screening':
                 records.sudo().risk_line_ids.write({'score': 4})
             done += count
             cr.commit()
-        _logger.info("%s: %d records", model, per_model)
+        _logger.info("%s: %d records", model, wanted_records)
 
     # Pending reviews through the engine: the first ones wait for scale_manager alone (My
     # Approvals), the rest for scale_reviewer; all of them are what the escalation cron reads.
@@ -174,7 +176,10 @@ def populate_records(env, size):
     existing = env['mail.activity'].search_count([])
     wanted = max(size['activities'] - existing, 0)
     leads = env['crm.lead'].search([], order='id', limit=wanted // 2)
-    targets = list(leads) + list(partners[:wanted - len(leads)])
+    contacts = env['res.partner'].search([], order='id', limit=max(wanted - len(leads), 0))
+    targets = list(leads) + list(contacts)
+    # Fewer records than activities: a record gets several (for several users), as in life.
+    targets = (targets * math.ceil(wanted / max(len(targets), 1)))[:wanted]
     assignees = cycle([users['scale_crm'], users['scale_user'], users['scale_manager'], users['scale_supervisor']])
     for batch in batches(targets):
         by_user = {}
