@@ -226,6 +226,21 @@ class TestSuggestionPortal(HttpCase):
             counters = self.make_jsonrpc_request('/my/counters', {'counters': ['kam_suggestion_count']})
             self.assertEqual(counters['kam_suggestion_count'], 0 if login == 'kam_p_employee' else 1)
 
+    def test_portal_in_chinese(self):
+        """A Chinese contact reads the portal pages in Chinese, submits, and is refused in
+        Chinese (the error comes back on the form, the text kept)."""
+        self.env['res.lang']._activate_lang('zh_CN')
+        self.env['ir.module.module']._load_module_terms(['kam_key_account'], ['zh_CN'], overwrite=True)
+        self.portal.lang = 'zh_CN'
+        self.authenticate('kam_p_portal', 'kam_p_portal')
+        self.assertIn('新建建议', self.url_open('/my/suggestions').text)
+        self.assertIn('您的建议', self.url_open('/my/suggestions/new').text)
+        response = self._submit('   ')
+        self.assertIn('请先填写建议内容再发送', response.text)
+        response = self._submit('请在每个托盘标签上印上我们的零件号。')
+        self.assertIn('谢谢：我们已收到您的建议', response.text)
+        self.assertIn('请在每个托盘标签上', self._portal_suggestions().content)
+
     # ---- nothing internal over RPC ---------------------------------------------------
 
     @mute_logger('odoo.http', 'odoo.models')
