@@ -336,8 +336,9 @@ class KamProcessMixin(models.AbstractModel):
         """Move these records to `stage` (a kam.stage or its code): THE way into a stage
         for actions, drags, statusbar clicks and RPC writes. Checks the move for the whole
         batch (a forbidden one raises and leaves every record where it was), then runs the
-        stage's action (`_kam_stage_verbs`): `_check_can_<verb>()`, `_do_<verb>(stage)`.
-        Records already in `stage` are left alone."""
+        stage's action (`_kam_stage_verbs`): `_check_can_<verb>()`, then `_do_<verb>(stage)`
+        where entering the stage does more than writing it (without one, the stage is
+        written). Records already in `stage` are left alone."""
         if isinstance(stage, str):
             code = stage
             stage = self._stage_by_code(code)  # the batch's one stage search
@@ -351,7 +352,9 @@ class KamProcessMixin(models.AbstractModel):
         verb = self._kam_stage_verbs.get(stage.code)
         if verb:
             getattr(records, f'_check_can_{verb}')()
-            getattr(records, f'_do_{verb}')(stage)
+        do = getattr(records, f'_do_{verb}', None) if verb else None
+        if do:
+            do(stage)
         else:
             records._kam_write_stage(stage)
         return True

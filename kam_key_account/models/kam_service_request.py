@@ -247,9 +247,6 @@ class KamServiceRequest(models.Model):
     def _check_can_start(self):
         self.check_access('write')
 
-    def _do_start(self, stage):
-        self._kam_write_stage(stage)
-
     def _check_can_finish(self):
         self.check_access('write')
         for request in self:

@@ -439,9 +439,6 @@ class KamSuggestion(models.Model):
                     "%(suggestion)s goes In Summary by being added to a summary (Build Summary).",
                     suggestion=suggestion.display_name))
 
-    def _do_summarise(self, stage):
-        self._kam_write_stage(stage)
-
     def _check_can_release(self):
         for suggestion in self:
             if suggestion.summary_id:
@@ -449,18 +446,12 @@ class KamSuggestion(models.Model):
                     "%(suggestion)s is in the summary %(summary)s: remove it from the summary instead.",
                     suggestion=suggestion.display_name, summary=suggestion.summary_id.display_name))
 
-    def _do_release(self, stage):
-        self._kam_write_stage(stage)
-
     def _check_can_execute(self):
         for suggestion in self:
             if suggestion.summary_id.approval_state != 'approved':
                 raise UserError(self.env._(
                     "%(suggestion)s is carried out once its summary is approved by the general manager.",
                     suggestion=suggestion.display_name))
-
-    def _do_execute(self, stage):
-        self._kam_write_stage(stage)
 
     def _check_can_reply(self):
         self.check_access('write')
@@ -496,9 +487,6 @@ class KamSuggestion(models.Model):
 
     def _check_can_cancel(self):
         self.check_access('write')
-
-    def _do_cancel(self, stage):
-        self._kam_write_stage(stage)
 
     # ------------------------------------------------------------------------------------
     # Approval engine hooks (G5)

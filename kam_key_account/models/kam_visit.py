@@ -630,9 +630,6 @@ class KamVisit(models.Model):
                 raise UserError(self.env._(
                     "Tick every line of the preparation checklist of %(visit)s first (V5).", visit=visit.name))
 
-    def _do_mark_prepared(self, stage):
-        self._kam_write_stage(stage)
-
     def _check_can_done(self):
         """Made only once booked and confirmed by the customer (V3), a development visit only
         after its pre-visit meeting, a budget above the threshold only once approved."""
@@ -683,9 +680,6 @@ class KamVisit(models.Model):
                     "%(visit)s still has problems to solve: solve them or carry them over to the account "
                     "before summarising the visit (%(problems)s).",
                     visit=visit.name, problems="; ".join(p._kam_line_label() for p in unsolved)))
-
-    def _do_summarise(self, stage):
-        self._kam_write_stage(stage)
 
     def _check_can_cancel(self):
         """Whatever was reached before Done (the transitions say which) can be cancelled."""
