@@ -109,18 +109,21 @@ class ResCompany(models.Model):
         taken = {(alias.alias_name, alias.alias_domain_id.id) for alias in Alias.with_context(active_test=False).search(
             [('alias_name', '=like', f'{name}%')])}
         model_id = self.env['ir.model']._get_id('kam.suggestion')
+        vals_list = []
         for company in companies:
             alias_name = name
             if (alias_name, company.alias_domain_id.id) in taken:
                 alias_name = f'{name}-{company.id}'
             taken.add((alias_name, company.alias_domain_id.id))
-            company.kam_suggestion_alias_id = Alias.create({
+            vals_list.append({
                 'alias_name': alias_name,
                 'alias_domain_id': company.alias_domain_id.id,
                 'alias_model_id': model_id,
                 'alias_defaults': repr({'company_id': company.id, 'channel': 'email'}),
                 'alias_contact': 'everyone',
             })
+        for company, alias in zip(companies, Alias.create(vals_list)):
+            company.kam_suggestion_alias_id = alias
 
     # ------------------------------------------------------------------------------------
     # Portal (G1, web)
