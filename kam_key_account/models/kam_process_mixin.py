@@ -1,6 +1,6 @@
 from lxml import etree
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 
 from .kam_approval_mixin import APPROVAL_EVENTS, ENGINE_MOVE, STAGE_KEY
@@ -217,8 +217,10 @@ class KamProcessMixin(models.AbstractModel):
         return result
 
     @api.model
+    @tools.ormcache()
     def _kam_has_participants(self):
-        """Whether the process has lines assigned to people outside Key Accounts."""
+        """Whether the process has lines assigned to people outside Key Accounts (its
+        fields, known once per registry and model)."""
         Line = self.env.registry['kam.assigned.line']
         return any(field.type == 'one2many' and issubclass(self.env.registry[field.comodel_name], Line)
                    for field in self._fields.values())
