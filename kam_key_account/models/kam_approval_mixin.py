@@ -314,12 +314,13 @@ class KamApprovalMixin(models.AbstractModel):
                     model=self.env['ir.model']._get(self._name).name))
 
     def _check_can_decide(self, override=False):
-        """The cheap checks first, on what this transaction sees: a reader who may not decide
-        is refused without taking any lock, so they cannot keep the reviewers waiting.
-        Then the lock, and the same checks again on what the database holds.
+        """The checks first: a reader who may not decide is refused without taking any lock,
+        so they cannot keep the reviewers waiting. Then the lock, which fails (and the RPC
+        layer runs the call again) if another decision was committed since this transaction
+        began: what the checks read is then still what the database holds, and is not read
+        again (under REPEATABLE READ, a second read would see the same snapshot).
 
-        :return: the waiting and pending review lines of the batch, as the database holds
-            them once locked (for `_do_decide`)
+        :return: the waiting and pending review lines of the batch (for `_do_decide`)
         """
         self.check_access('read')
         self._check_approval_company()
@@ -339,8 +340,6 @@ class KamApprovalMixin(models.AbstractModel):
             (records.stage_id | lines.pass_stage_id | lines.reject_stage_id).fetch()
         self._check_decision_open(override)
         self._approval_lock()
-        lines = self._approval_prefetch_open_lines()
-        self._check_decision_open(override)
         return lines
 
     def _approval_prefetch_open_lines(self):
@@ -425,9 +424,6 @@ class KamApprovalMixin(models.AbstractModel):
         except LockNotAvailable:  # the transaction is aborted, its lock_timeout with it
             raise UserError(self.env._(
                 "Someone else is deciding on this record right now: reload it in a moment.")) from None
-        # Decide on what is in the database now, not on what this transaction read before.
-        self.invalidate_recordset(list(APPROVAL_FIELDS))
-        self.env['kam.approval.review'].invalidate_model(['state', 'reviewer_ids', 'decision_ids'])
 
     def _approval_write(self, vals):
         """The engine's write of its fields and of the stages it moves records into."""

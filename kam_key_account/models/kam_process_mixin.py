@@ -216,6 +216,46 @@ class KamProcessMixin(models.AbstractModel):
             result.update(dict.fromkeys(self, 'write'))
         return result
 
+    def _message_track(self, fields_iter, initial_values_dict):
+        """A change tracked on several records at once (a batch approval, a mass edit) posts
+        one message per record, as mail does, but prepares them as mail's composer does in
+        mass mode: the reply-to addresses, alias domains and companies are computed once
+        for the batch (`_kam_tracking_post_values`), and the notification mails are queued
+        for mail's queue, woken once, as Odoo's server actions do (`mail_notify_force_send`),
+        instead of being sent one record after the other at the end of the request. A single
+        record's mails still leave at once."""
+        if len(self) < 2:
+            return super()._message_track(fields_iter, initial_values_dict)
+        batch = self.with_context(mail_notify_force_send=False,
+                                  kam_tracking_post_values=self._kam_tracking_post_values())
+        tracking = super(KamProcessMixin, batch)._message_track(fields_iter, initial_values_dict)
+        self.env.ref('mail.ir_cron_mail_scheduler_action')._trigger()
+        return tracking
+
+    def _kam_tracking_post_values(self):
+        """What `message_post` computes for each record's tracking message, one record at a
+        time: its reply-to (for the author mail will use), alias domain and company."""
+        authors = self.env.cr.precommit.data.get(f'mail.tracking.author.{self._name}', {})
+        senders = {record.id: record._message_compute_author(authors[record.id].id if record.id in authors else None)
+                   for record in self}
+        reply_to = self._notify_get_reply_to_batch(
+            defaults={res_id: email_from for res_id, (_author, email_from) in senders.items()},
+            author_ids={res_id: author for res_id, (author, _email_from) in senders.items()})
+        domains = self.sudo()._mail_get_alias_domains(default_company=self.env.company)
+        companies = self._mail_get_companies(default=self.env.company)
+        return {(self._name, record.id): {
+            'author_id': senders[record.id][0], 'reply_to': reply_to[record.id],
+            'record_alias_domain_id': domains[record.id].id, 'record_company_id': companies[record.id].id,
+        } for record in self}
+
+    def message_post(self, **kwargs):
+        prepared = self.env.context.get('kam_tracking_post_values')
+        values = prepared and prepared.get((self._name, self.id))
+        if values and (kwargs.get('author_id') or values['author_id']) == values['author_id']:
+            # A tracking message of a batch (`_message_track`): what mail would compute.
+            kwargs = {**{key: value for key, value in values.items() if key != 'author_id'}, **kwargs}
+        return super().message_post(**kwargs)
+
     @api.model
     @tools.ormcache()
     def _kam_has_participants(self):
