@@ -2,13 +2,15 @@
 tier validation's: every cache emptied first (`invalidate_all`), the tracking messages and
 their mails flushed within the count.
 
-One record (notifying one reviewer): request 53, intermediate approval 40, rejection 43
+One record (notifying one reviewer): request 53, intermediate approval 39, rejection 44
 queries (the screening's completeness checks, the lock, the decision, the reminders and the
 chatter entry with its mail to the followers included; 44 and 47 before the checks stopped
 reading again, under the lock, what the lock guarantees unchanged; 62, 81, 59 before issue
-8's last round). Of the 40, 20 are mail's: the chatter entry, its tracking values and its
+8's last round). Of the 39, 19 are mail's: the chatter entry, its tracking values and its
 mail to the followers, and the next reviewer subscribed; one of them, the sending, is the
-test mode's (Odoo sends after the commit, in its own cursor).
+test mode's (Odoo sends after the commit, in its own cursor). The partners the decision
+concerns are read at once, the company's with them (its mail's layout reads it); a
+rejection deletes the reminders, which empties the cache, and mail reads them again.
 
 Each further record of a batch costs 11 more (14 before, 15 to 17 before issue 8's last
 round), all of them the record's own chatter entry, which mail.thread posts one record at a
@@ -29,7 +31,7 @@ from odoo.tests.common import warmup
 from .common import KamScreeningCommon
 from odoo.addons.kam_key_account.models.kam_approval_mixin import APPROVAL_EVENTS
 
-REQUEST, APPROVE, REJECT, PER_RECORD, PER_REVIEWER = 53, 40, 43, 11, 7
+REQUEST, APPROVE, REJECT, PER_RECORD, PER_REVIEWER = 53, 39, 44, 11, 7
 WAKE_MAIL_QUEUE = 2  # once a batch: its notification mails are queued, mail's queue woken (ir.cron._trigger)
 
 

@@ -327,15 +327,15 @@ class KamApprovalMixin(models.AbstractModel):
         if override and not self.env.user.has_group('kam_key_account.group_kam_general_manager'):
             raise AccessError(self.env._("Only a General Manager can override an approval step."))
         lines = self._approval_prefetch_open_lines()
-        # Who the decision concerns, read once for the batch (the lock below leaves them in
-        # the cache): the reviewers (who may take the next step, reminded), the requester
-        # (notified), the author and the account of the chatter entry; and the stages the
+        # Who the decision concerns, read once for the batch: the reviewers (who may take the
+        # next step, reminded), the requester (notified), the author and the account of the
+        # chatter entry, the companies whose partners sign its mail; and the stages the
         # records leave and enter (tracked). With the engine's rights: a reviewer may not read
         # the partner of a requester of another company, which the engine notifies anyway.
         records = self.sudo()
         users = lines.with_context(active_test=False).reviewer_ids | records.approval_requester_id | self.env.user.sudo()
         users.fetch()
-        (users.partner_id | records._approval_partner_of_batch()).fetch()
+        (users.partner_id | records._approval_partner_of_batch() | records.company_id.partner_id).fetch()
         if 'stage_id' in self._fields:
             (records.stage_id | lines.pass_stage_id | lines.reject_stage_id).fetch()
         self._check_decision_open(override)
