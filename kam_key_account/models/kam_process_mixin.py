@@ -8,6 +8,8 @@ from .kam_approval_mixin import APPROVAL_EVENTS, ENGINE_MOVE, STAGE_KEY
 # The value under STAGE_KEY of the process's own stage write, once `_kam_move_to` checked
 # the move: compared by identity, a JSON-RPC client (which only sends JSON) cannot forge it.
 CHECKED_MOVE = object()
+# The cursor's cache key of the values prepared for a batch's tracking messages.
+TRACKING_POST_VALUES = 'kam.tracking.post.values'
 
 
 def act_as(records, user):
@@ -226,9 +228,15 @@ class KamProcessMixin(models.AbstractModel):
         record's mails still leave at once."""
         if len(self) < 2:
             return super()._message_track(fields_iter, initial_values_dict)
-        batch = self.with_context(mail_notify_force_send=False,
-                                  kam_tracking_post_values=self._kam_tracking_post_values())
-        tracking = super(KamProcessMixin, batch)._message_track(fields_iter, initial_values_dict)
+        # Kept on the cursor, not in the context: no caller can hand message_post values.
+        prepared = self.env.cr.cache.setdefault(TRACKING_POST_VALUES, {})
+        prepared.update(self._kam_tracking_post_values())
+        try:
+            tracking = super(KamProcessMixin, self.with_context(mail_notify_force_send=False))._message_track(
+                fields_iter, initial_values_dict)
+        finally:
+            for record in self:
+                prepared.pop((self._name, record.id), None)
         self.env.ref('mail.ir_cron_mail_scheduler_action')._trigger()
         return tracking
 
@@ -249,8 +257,7 @@ class KamProcessMixin(models.AbstractModel):
         } for record in self}
 
     def message_post(self, **kwargs):
-        prepared = self.env.context.get('kam_tracking_post_values')
-        values = prepared and prepared.get((self._name, self.id))
+        values = self.env.cr.cache.get(TRACKING_POST_VALUES, {}).get((self._name, self.id))
         if values and (kwargs.get('author_id') or values['author_id']) == values['author_id']:
             # A tracking message of a batch (`_message_track`): what mail would compute.
             kwargs = {**{key: value for key, value in values.items() if key != 'author_id'}, **kwargs}
