@@ -8,8 +8,8 @@ from .kam_approval_mixin import APPROVAL_EVENTS, ENGINE_MOVE, STAGE_KEY
 # The value under STAGE_KEY of the process's own stage write, once `_kam_move_to` checked
 # the move: compared by identity, a JSON-RPC client (which only sends JSON) cannot forge it.
 CHECKED_MOVE = object()
-# The cursor's cache key of the values prepared for a batch's tracking messages.
-TRACKING_POST_VALUES = 'kam.tracking.post.values'
+# The cursor's cache key of the batches whose tracking messages are being posted.
+TRACKING_BATCH = 'kam.tracking.batch'
 
 
 def act_as(records, user):
@@ -222,22 +222,22 @@ class KamProcessMixin(models.AbstractModel):
         """A change tracked on several records at once (a batch approval, a mass edit) posts
         one message per record, as mail does, but prepares them as mail's composer does in
         mass mode: the reply-to addresses, alias domains and companies are computed once
-        for the batch (`_kam_tracking_post_values`), and the notification mails are queued
-        for mail's queue, woken once, as Odoo's server actions do (`mail_notify_force_send`),
-        instead of being sent one record after the other at the end of the request. A single
-        record's mails still leave at once."""
+        for the batch, at its first message (`_kam_tracking_post_values`), and the
+        notification mails are queued for mail's queue, woken once, as Odoo's server
+        actions do (`mail_notify_force_send`), instead of being sent one record after the
+        other at the end of the request. A single record's mails still leave at once; a
+        batch whose changes are only logged (no subtype, no mail) costs nothing more."""
         if len(self) < 2:
             return super()._message_track(fields_iter, initial_values_dict)
         # Kept on the cursor, not in the context: no caller can hand message_post values.
-        prepared = self.env.cr.cache.setdefault(TRACKING_POST_VALUES, {})
-        prepared.update(self._kam_tracking_post_values())
+        batch = self.env.cr.cache.setdefault(TRACKING_BATCH, {})[self._name] = {'records': self, 'values': None}
         try:
             tracking = super(KamProcessMixin, self.with_context(mail_notify_force_send=False))._message_track(
                 fields_iter, initial_values_dict)
         finally:
-            for record in self:
-                prepared.pop((self._name, record.id), None)
-        self.env.ref('mail.ir_cron_mail_scheduler_action')._trigger()
+            self.env.cr.cache[TRACKING_BATCH].pop(self._name, None)
+        if batch['values'] is not None:  # messages were posted: their mails are queued
+            self.env.ref('mail.ir_cron_mail_scheduler_action')._trigger()
         return tracking
 
     def _kam_tracking_post_values(self):
@@ -251,13 +251,18 @@ class KamProcessMixin(models.AbstractModel):
             author_ids={res_id: author for res_id, (author, _email_from) in senders.items()})
         domains = self.sudo()._mail_get_alias_domains(default_company=self.env.company)
         companies = self._mail_get_companies(default=self.env.company)
-        return {(self._name, record.id): {
+        return {record.id: {
             'author_id': senders[record.id][0], 'reply_to': reply_to[record.id],
             'record_alias_domain_id': domains[record.id].id, 'record_company_id': companies[record.id].id,
         } for record in self}
 
     def message_post(self, **kwargs):
-        values = self.env.cr.cache.get(TRACKING_POST_VALUES, {}).get((self._name, self.id))
+        batch = self.env.cr.cache.get(TRACKING_BATCH, {}).get(self._name)
+        values = None
+        if batch and self.id in batch['records']._ids:
+            if batch['values'] is None:
+                batch['values'] = batch['records']._kam_tracking_post_values()
+            values = batch['values'].get(self.id)
         if values and (kwargs.get('author_id') or values['author_id']) == values['author_id']:
             # A tracking message of a batch (`_message_track`): what mail would compute.
             kwargs = {**{key: value for key, value in values.items() if key != 'author_id'}, **kwargs}
