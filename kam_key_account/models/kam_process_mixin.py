@@ -97,7 +97,8 @@ class KamProcessMixin(models.AbstractModel):
     _kam_approval_buttons_xpath = None
 
     def _default_stage_id(self):
-        return self.env['kam.stage'].search([('process', '=', self._kam_process)], order='sequence', limit=1)
+        Stage = self.env['kam.stage']
+        return Stage.browse(Stage._first_stage_id(self._kam_process))
 
     # The common fields: a process relabels them (string, help, domain), e.g.
     # `partner_id = fields.Many2one(string='Candidate')`.

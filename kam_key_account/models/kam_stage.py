@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
 PROCESSES = [
@@ -47,7 +47,31 @@ class KamStage(models.Model):
                 "%(stage)s can only be reached through approval: use Request Approval, and the "
                 "reviewers' decisions move the record on.", stage=self.name))
 
+    # Stages are configuration, read at every record's creation and move: where a process
+    # starts and where its first gate is are known once per registry, until a stage changes.
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {'process', 'sequence', 'is_gate'} & vals.keys():
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
     @api.model
+    @tools.ormcache('process')
+    def _first_stage_id(self, process):
+        """The id of the first stage of `process`, where its records start (or False)."""
+        return self.sudo().search([('process', '=', process)], order='sequence, id', limit=1).id
+
+    @api.model
+    @tools.ormcache('process')
     def _first_gate_sequence(self, process):
-        gates = self.search([('process', '=', process), ('is_gate', '=', True)], order='sequence', limit=1)
+        gates = self.sudo().search([('process', '=', process), ('is_gate', '=', True)], order='sequence, id', limit=1)
         return gates.sequence if gates else None
