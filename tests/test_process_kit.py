@@ -176,7 +176,7 @@ class TestProcessDeclarations(KamCommon):
         Visit = self.env['kam.visit']
         for attribute, value in (('_kam_sequence_code', None), ('_kam_report', None),
                                  ('_kam_approval_subtypes', {'requested': 'kam_key_account.mt_kam_visit_approval_requested'}),
-                                 ('_kam_partner_count_field', 'kam_contact_note_count')):
+                                 ('_kam_partner_count_field', 'opportunity_count')):
             with self.subTest(attribute=attribute), patch.object(type(Visit), attribute, value), \
                     self.assertRaisesRegex(TypeError, f'kam.visit does not declare .*{attribute}'):
                 Visit._register_hook()
@@ -193,6 +193,9 @@ class TestProcessDeclarations(KamCommon):
         self.env['kam.visit'].create([{
             'partner_id': partner.id, 'start': fields.Datetime.now(),
             'stop': fields.Datetime.now() + timedelta(hours=1)} for partner in partners[:3]])
+        contact = self.env['res.partner'].create({'name': 'Counted Buyer', 'parent_id': partners[-1].id})
+        self.env['kam.contact.note'].with_user(self.kam_manager).create(
+            {'account_id': partners[-1].id, 'contact_id': contact.id, 'character': 'Direct'})
         partners = partners.with_user(self.kam_manager)
 
         def queries(records):
@@ -201,14 +204,15 @@ class TestProcessDeclarations(KamCommon):
             before = self.env.cr.sql_log_count
             counts = records.mapped('kam_visit_count')
             records.mapped('kam_screening_count')
-            return self.env.cr.sql_log_count - before, counts
+            notes = records.mapped('kam_contact_note_count')
+            return self.env.cr.sql_log_count - before, (counts, notes)
 
         queries(partners.browse(partners[-1].id))  # the manager's rights and rules, once
         one, _counts = queries(partners.browse(partners[0].id))
         twenty, counts = queries(partners)
         self.assertEqual(twenty, one, "the same queries for 1 account and for 20")
-        self.assertLessEqual(twenty, 3, "the partners, then one count of every process at once")
-        self.assertEqual(counts, [1] * 3 + [0] * 17)
+        self.assertLessEqual(twenty, 2, "the partners, then one count of every process and of the notes at once")
+        self.assertEqual(counts, ([1] * 3 + [0] * 17, [0] * 19 + [1]))
 
     def test_references_from_the_sequence_of_each_record_company(self):
         self.env['ir.sequence'].create({

@@ -149,9 +149,10 @@ class ResPartner(models.Model):
     kam_habits = fields.Text(
         'Contact Habits', copy=False, groups='kam_key_account.group_kam_user',
         help="Used to choose the timing and manner of a visit (V2).")
+    # One counter per process (its `_kam_partner_count_field`) and the contact notes', all
+    # computed by one method in one query.
     kam_contact_note_count = fields.Integer(
-        compute='_compute_kam_contact_note_count', groups='kam_key_account.group_kam_user')
-    # One counter per process (its `_kam_partner_count_field`), all computed by one method.
+        compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
     kam_screening_count = fields.Integer(
         compute='_compute_kam_process_counts', groups='kam_key_account.group_kam_user')
     kam_visit_count = fields.Integer(
@@ -193,17 +194,6 @@ class ResPartner(models.Model):
         for partner in self:
             partner.kam_qualifying_tier_id = pick(basis[partner][0], partner.company_id or self.env.company)
 
-    @api.depends_context('uid', 'allowed_company_ids')  # counted under the reader's rules
-    def _compute_kam_contact_note_count(self):
-        Note = self.env['kam.contact.note']
-        if not Note.has_access('read'):
-            self.kam_contact_note_count = 0
-            return
-        counts = dict(Note._read_group(
-            [('account_id', 'in', self.ids)], ['account_id'], ['__count']))
-        for partner in self:
-            partner.kam_contact_note_count = counts.get(partner, 0)
-
     @api.model
     def _kam_processes(self):
         """The key-account processes of an account: every model built on kam.process.mixin
@@ -213,28 +203,33 @@ class ResPartner(models.Model):
 
     @api.depends_context('uid', 'allowed_company_ids')  # counted under the reader's rules
     def _compute_kam_process_counts(self):
-        """Each process's records of the commercial partner, in one query: the record-rule
-        filtered selections of the processes the user may read (none of the others), united
-        and counted together. A partner being edited counts those of its saved commercial
-        partner."""
+        """Each process's records of the commercial partner, and the contact notes of the
+        partner itself, in one query: the record-rule filtered selections of the models the
+        user may read (none of the others), united and counted together. A partner being
+        edited counts those of its saved commercial partner and its own saved notes."""
         commercial = self.commercial_partner_id._origin
         processes = [Process for Process in self._kam_processes() if Process.has_access('read')] if commercial else []
-        counts = {}
-        if processes:
-            selections = []
-            for Process in processes:
-                query = Process._search([('partner_id', 'in', commercial.ids)])
+        Note = self.env['kam.contact.note']
+        noted = self._origin if Note.has_access('read') else self.browse()
+        selections = []
+        for Model, field, partners in [*((Process, 'partner_id', commercial) for Process in processes),
+                                       (Note, 'account_id', noted)]:
+            if partners:
+                query = Model._search([(field, 'in', partners.ids)])
                 selections.append(SQL(
-                    "SELECT %s AS model, partner_id FROM (%s) AS selection", Process._name,
-                    query.select(SQL("%s AS partner_id", Process._field_to_sql(Process._table, 'partner_id', query)))))
+                    "SELECT %s AS model, partner_id FROM (%s) AS selection", Model._name,
+                    query.select(SQL("%s AS partner_id", Model._field_to_sql(Model._table, field, query)))))
+        counts = {}
+        if selections:
             # execute_query flushes what the selections read (their fields carry it).
             counts = {(model, partner_id): count for model, partner_id, count in self.env.execute_query(SQL(
                 "SELECT model, partner_id, COUNT(*) FROM (%s) AS records GROUP BY model, partner_id",
                 SQL(" UNION ALL ").join(selections)))}
-        for Process in self._kam_processes():
-            for partner in self:
+        for partner in self:
+            for Process in self._kam_processes():
                 partner[Process._kam_partner_count_field] = counts.get(
                     (Process._name, partner.commercial_partner_id._origin.id), 0)
+            partner.kam_contact_note_count = counts.get((Note._name, partner._origin.id), 0)
 
     def action_kam_open_process(self):
         """The stat button of a process (its model in the context key `kam_process_model`):
