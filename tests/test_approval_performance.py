@@ -24,8 +24,10 @@ Each test also checks the work was done: the reviewers are reminded (and only th
 record has its one chatter entry, a batch's mails are queued, so a budget cannot be met by
 dropping work.
 """
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.tests.common import warmup
 
 from .common import KamScreeningCommon
@@ -137,6 +139,36 @@ class TestApprovalQueryBudgets(KamScreeningCommon):
         self.assertIn('catchall@kam-batch.example.com', expected['reply_to'])
         for values in messages.filtered(lambda m: m.res_id in batch.ids).read(fields):
             self.assertEqual({f: values[f] for f in fields}, {f: expected[f] for f in fields})
+
+    def test_batch_escalation_notes_are_posted_as_one_alone(self):
+        """The escalation cron's notes of a batch: what mail computes for one note alone,
+        OdooBot as their author; the batch's mails queued, one note's sent at once."""
+        domain = self.env['mail.alias.domain'].create({'name': 'kam-escalation.example.com'})
+        self.company.alias_domain_id = domain
+        alone, batch = self._requested(1), self._requested(3)
+        escalated = self.env['kam.screening']._approval_subtype('escalated')
+
+        def escalate(screenings):
+            screenings.approval_review_id.sudo().deadline = fields.Date.today() - timedelta(days=3)
+            screenings._approval_escalate(screenings.approval_review_id, "Overdue.")
+            self.flush_tracking()
+            return self.env['mail.message'].search([
+                ('model', '=', 'kam.screening'), ('res_id', 'in', screenings.ids), ('subtype_id', '=', escalated.id)])
+        with patch.object(type(self.env['mail.mail']), 'send_after_commit', autospec=True) as send:
+            note = escalate(alone)
+            notes = escalate(batch)
+        self.assertEqual(len(notes), 3)
+        self.assertEqual([call.args[0].mail_message_id for call in send.call_args_list], [note],
+                         "one note's mail leaves at once, the batch's are queued")
+        self.assertEqual(self.env['mail.mail'].search([('mail_message_id', 'in', notes.ids)]).mapped('state'),
+                         ['outgoing'] * 3)
+        fields_ = ['reply_to', 'record_alias_domain_id', 'record_company_id', 'author_id', 'email_from']
+        expected = note.read(fields_)[0]
+        self.assertEqual(expected['author_id'][0], self.env.ref('base.partner_root').id)
+        self.assertIn('catchall@kam-escalation.example.com', expected['reply_to'])
+        for values in notes.read(fields_):
+            self.assertEqual({f: values[f] for f in fields_}, {f: expected[f] for f in fields_})
+        self.assertTrue(all((alone | batch).approval_review_id.mapped('escalated')))
 
     @warmup
     def test_approve_notifying_three_reviewers(self):

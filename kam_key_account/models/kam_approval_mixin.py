@@ -1,4 +1,5 @@
 from collections import defaultdict
+from contextlib import nullcontext
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -623,19 +624,20 @@ class KamApprovalMixin(models.AbstractModel):
         subtype = self._approval_subtype('escalated')  # one per model: a missing one is a translated error
         ladder = reviews._role_ladder()
         by_record = reviews.filtered(lambda r: r.res_model == self._name).grouped('res_id')
-        for record in self:
-            for review in by_record.get(record.id, reviews.browse()):
-                added = review._escalation_users(record, ladder)
-                if added:
-                    review.write({'reviewer_ids': [Command.link(user.id) for user in added], 'escalated': True})
-                    to_notify.append((record, review, added))
-                    body = self.env._(
-                        "%(reason)s The step %(step)s is escalated to %(users)s.",
-                        reason=reason, step=review.name, users=", ".join(added.mapped('name')))
-                else:
-                    stalled |= review
-                    body = f"{reason} {review._stalled_note()}"
-                record.message_post(body=body, subtype_id=subtype.id, author_id=author.id)
+        with self._kam_batch_posts(author=author) as records:
+            for record in records:
+                for review in by_record.get(record.id, reviews.browse()):
+                    added = review._escalation_users(record, ladder)
+                    if added:
+                        review.write({'reviewer_ids': [Command.link(user.id) for user in added], 'escalated': True})
+                        to_notify.append((record, review, added))
+                        body = self.env._(
+                            "%(reason)s The step %(step)s is escalated to %(users)s.",
+                            reason=reason, step=review.name, users=", ".join(added.mapped('name')))
+                    else:
+                        stalled |= review
+                        body = f"{reason} {review._stalled_note()}"
+                    record.message_post(body=body, subtype_id=subtype.id, author_id=author.id)
         self._approval_sync_activities(schedule=to_notify)
         stalled._report_stalled()
 
@@ -695,6 +697,11 @@ class KamApprovalMixin(models.AbstractModel):
                               subtype_id=self._approval_subtype(subtype_kind).id)
         elif body:
             self._track_set_log_message(body)
+
+    def _kam_batch_posts(self, author=None):
+        """A block posting one message on each of these records (kam.process.mixin prepares
+        them for the batch); yields the records to post on."""
+        return nullcontext(self)
 
     def _approval_subtype(self, kind):
         """The message subtype of an approval event (APPROVAL_EVENTS), as the process

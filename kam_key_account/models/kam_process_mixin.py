@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from lxml import etree
 
 from odoo import api, fields, models, tools
@@ -8,8 +10,8 @@ from .kam_approval_mixin import APPROVAL_EVENTS, ENGINE_MOVE, STAGE_KEY
 # The value under STAGE_KEY of the process's own stage write, once `_kam_move_to` checked
 # the move: compared by identity, a JSON-RPC client (which only sends JSON) cannot forge it.
 CHECKED_MOVE = object()
-# The cursor's cache key of the batches whose tracking messages are being posted.
-TRACKING_BATCH = 'kam.tracking.batch'
+# The cursor's cache key of the batches whose messages are being posted (_kam_batch_posts).
+BATCH_POSTS = 'kam.batch.posts'
 
 
 def act_as(records, user):
@@ -219,37 +221,49 @@ class KamProcessMixin(models.AbstractModel):
             result.update(dict.fromkeys(self, 'write'))
         return result
 
-    def _message_track(self, fields_iter, initial_values_dict):
-        """A change tracked on several records at once (a batch approval, a mass edit) posts
-        one message per record, as mail does, but prepares them as mail's composer does in
-        mass mode: the reply-to addresses, alias domains and companies are computed once
-        for the batch, at its first message (`_kam_tracking_post_values`), and the
-        notification mails are queued for mail's queue, woken once, as Odoo's server
-        actions do (`mail_notify_force_send`), instead of being sent one record after the
-        other at the end of the request. A single record's mails still leave at once; a
-        batch whose changes are only logged (no subtype, no mail) costs nothing more."""
+    @contextmanager
+    def _kam_batch_posts(self, author=None):
+        """A block posting one message on each of these records (a batch's tracking
+        messages, the escalation's notes) posts them as mail does, one record at a time, but
+        prepares them as mail's composer does in mass mode: the reply-to addresses, alias
+        domains and companies are computed once for the batch, at its first message
+        (`_kam_batch_post_values`); and their notification mails are queued for mail's queue,
+        woken once, as Odoo's server actions do (`mail_notify_force_send`), instead of being
+        sent one record after the other at the end of the request. A single record's mails
+        still leave at once; a block that posts nothing costs nothing more.
+
+        :param author: the res.partner the block posts as (default: tracking's author)
+        :yield: the records to post on
+        """
         if len(self) < 2:
-            return super()._message_track(fields_iter, initial_values_dict)
+            yield self
+            return
         # Kept on the cursor, not in the context: no caller can hand message_post values.
-        batch = self.env.cr.cache.setdefault(TRACKING_BATCH, {})[self._name] = {'records': self, 'values': None}
+        batch = self.env.cr.cache.setdefault(BATCH_POSTS, {})[self._name] = {
+            'records': self, 'author': author, 'values': None}
         try:
-            tracking = super(KamProcessMixin, self.with_context(mail_notify_force_send=False))._message_track(
-                fields_iter, initial_values_dict)
+            yield self.with_context(mail_notify_force_send=False)
         finally:
-            self.env.cr.cache[TRACKING_BATCH].pop(self._name, None)
+            self.env.cr.cache[BATCH_POSTS].pop(self._name, None)
         if batch['values'] is not None:  # messages were posted: their mails are queued
             self.env.ref('mail.ir_cron_mail_scheduler_action')._trigger()
-        return tracking
 
-    def _kam_tracking_post_values(self):
-        """What `message_post` computes for each record's tracking message, one record at a
-        time: its reply-to (for the author mail will use), alias domain and company."""
+    def _message_track(self, fields_iter, initial_values_dict):
+        """A change tracked on several records at once (a batch approval, a mass edit):
+        their messages are posted as a batch (`_kam_batch_posts`)."""
+        with self._kam_batch_posts() as records:
+            return super(KamProcessMixin, records)._message_track(fields_iter, initial_values_dict)
+
+    def _kam_batch_post_values(self, author=None):
+        """What `message_post` computes for each record's message, one record at a time:
+        its reply-to (for the author mail will use: `author`, else the tracking's), alias
+        domain and company."""
         authors = self.env.cr.precommit.data.get(f'mail.tracking.author.{self._name}', {})
-        senders = {record.id: record._message_compute_author(authors[record.id].id if record.id in authors else None)
-                   for record in self}
+        senders = {record.id: record._message_compute_author(
+            (author or authors.get(record.id) or self.env['res.partner']).id or None) for record in self}
         reply_to = self._notify_get_reply_to_batch(
             defaults={res_id: email_from for res_id, (_author, email_from) in senders.items()},
-            author_ids={res_id: author for res_id, (author, _email_from) in senders.items()})
+            author_ids={res_id: author_id for res_id, (author_id, _email_from) in senders.items()})
         domains = self.sudo()._mail_get_alias_domains(default_company=self.env.company)
         companies = self._mail_get_companies(default=self.env.company)
         return {record.id: {
@@ -258,14 +272,14 @@ class KamProcessMixin(models.AbstractModel):
         } for record in self}
 
     def message_post(self, **kwargs):
-        batch = self.env.cr.cache.get(TRACKING_BATCH, {}).get(self._name)
+        batch = self.env.cr.cache.get(BATCH_POSTS, {}).get(self._name)
         values = None
         if batch and self.id in batch['records']._ids:
             if batch['values'] is None:
-                batch['values'] = batch['records']._kam_tracking_post_values()
+                batch['values'] = batch['records']._kam_batch_post_values(batch['author'])
             values = batch['values'].get(self.id)
         if values and (kwargs.get('author_id') or values['author_id']) == values['author_id']:
-            # A tracking message of a batch (`_message_track`): what mail would compute.
+            # A message of a batch (`_kam_batch_posts`): what mail would compute.
             kwargs = {**{key: value for key, value in values.items() if key != 'author_id'}, **kwargs}
         return super().message_post(**kwargs)
 
