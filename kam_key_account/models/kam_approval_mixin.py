@@ -407,12 +407,17 @@ class KamApprovalMixin(models.AbstractModel):
         READ, a transaction whose snapshot predates a decision committed meanwhile then fails
         with a serialization error, the RPC layer runs it again, and the checks above say
         who decided. With a mere row lock it would go on with what it saw before (and two
-        approvals of an "all" step would each count alone). The short lock_timeout is set
-        for this statement only: the rest of the transaction keeps its own.
+        approvals of an "all" step would each count alone). The records' current review
+        lines are updated with them: what counts a step without touching its record (a
+        reviewer archived lowers the approvals an "all" step needs, escalation adds
+        reviewers) and a decision then cannot both commit on what each saw before the
+        other. The short lock_timeout is set for this statement only: the rest of the
+        transaction keeps its own.
         """
         if not self.ids:
             return
         self.env.flush_all()
+        review_ids = self.sudo().approval_review_id.ids or [0]
         try:
             # One round trip: keep the transaction's lock_timeout aside, wait at most
             # APPROVAL_LOCK_WAIT for the rows, then put it back.
@@ -420,8 +425,10 @@ class KamApprovalMixin(models.AbstractModel):
                 "SELECT set_config('kam.lock_timeout', current_setting('lock_timeout'), true), "
                 "set_config('lock_timeout', %s, true); "
                 "UPDATE %s SET write_date = write_date WHERE id IN %s; "
+                "UPDATE %s SET write_date = write_date WHERE id IN %s; "
                 "SELECT set_config('lock_timeout', current_setting('kam.lock_timeout'), true)",
-                APPROVAL_LOCK_WAIT, SQL.identifier(self._table), tuple(self.ids)))
+                APPROVAL_LOCK_WAIT, SQL.identifier(self._table), tuple(self.ids),
+                SQL.identifier(self.env['kam.approval.review']._table), tuple(review_ids)))
         except LockNotAvailable:  # the transaction is aborted, its lock_timeout with it
             raise UserError(self.env._(
                 "Someone else is deciding on this record right now: reload it in a moment.")) from None
