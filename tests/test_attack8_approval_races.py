@@ -12,7 +12,11 @@ from odoo.modules.registry import Registry
 from odoo.service.model import retrying
 from odoo.tests import common
 
-from .test_approval_concurrency import ConcurrentApprovalCase, environment, no_retry_wait
+from .test_approval_concurrency import (
+    ConcurrentApprovalCase,
+    environment,
+    no_retry_wait,
+)
 
 
 class TestApprovalRacesAttack8(ConcurrentApprovalCase):

@@ -5,6 +5,8 @@ it meanwhile (a second earlier, or in a transaction the RPC layer then ran again
 lock failed). Confirming used to override whatever step was current by then: the
 manager's step, which the GM never saw, passed on a reason written for another one.
 """
+from lxml import etree
+
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
@@ -25,7 +27,7 @@ class TestStaleStepAttack8(KamScreeningCommon):
         action = self.screening.with_user(user).with_context(
             kam_approval_decision=decision, kam_approval_review_id=self.first_step.id,
         ).action_open_approval_wizard()
-        with Form(self.env['kam.approval.wizard'].with_user(user).with_context(action['context'])) as wizard:
+        with Form(self.env['kam.approval.wizard'].with_user(user).with_context(**action['context'])) as wizard:
             wizard.reason = "The supervisor is away and the customer is waiting"
         return wizard.record
 
@@ -62,3 +64,9 @@ class TestStaleStepAttack8(KamScreeningCommon):
         wizard.action_confirm()
         self.assertEqual(self.screening.approval_state, 'rejected')
         self.assertEqual(self.first_step.state, 'rejected')
+
+    def test_attack8_the_form_buttons_send_the_step_they_show(self):
+        arch = self.env['kam.screening'].with_user(self.kam_gm).get_views([(False, 'form')])['views']['form']['arch']
+        for name in ('action_approve', 'action_open_approval_wizard'):
+            for button in etree.fromstring(arch).xpath(f"//header/button[@name='{name}']"):
+                self.assertIn("'kam_approval_review_id': approval_review_id", button.get('context') or '', name)

@@ -40,6 +40,9 @@ APPROVAL_CONTEXT_KEYS = ('lang', 'tz', 'allowed_company_ids', 'force_report_rend
 # compared by identity: a JSON-RPC client cannot send it. Every other write of stage_id goes
 # through the process's checked move (kam.process.mixin, `_kam_move_to`).
 STAGE_KEY = 'kam_stage_move'
+# The step a person saw when they pressed Approve, Reject or Override (the form's buttons
+# send it): their decision is on that step or on none. Client input that only restricts.
+SEEN_STEP_KEY = 'kam_approval_review_id'
 ENGINE_MOVE = object()
 # How long a reviewer waits for another one deciding on the same record.
 APPROVAL_LOCK_WAIT = '2s'
@@ -209,7 +212,7 @@ class KamApprovalMixin(models.AbstractModel):
 
     def action_approve(self):
         records = self._approval_env()
-        open_lines = records._check_can_decide()
+        open_lines = records._check_can_decide(seen_review_id=self.env.context.get(SEEN_STEP_KEY))
         records._do_decide('approved', open_lines=open_lines)
         return True
 
@@ -226,6 +229,7 @@ class KamApprovalMixin(models.AbstractModel):
                 'default_res_model': self._name,
                 'default_res_ids': str(self.ids),
                 'default_decision': decision,
+                'default_review_id': self.env.context.get(SEEN_STEP_KEY),
             },
         }
 
@@ -254,18 +258,20 @@ class KamApprovalMixin(models.AbstractModel):
             'comment': decision.comment or '',
         } for review in reviews for decision in review.decision_ids.sorted('id')]
 
-    def _approval_reject(self, reason):
+    def _approval_reject(self, reason, seen_review_id=None):
+        """:param seen_review_id: the step the user decides on, as their form showed it"""
         if not (reason or '').strip():
             raise UserError(self.env._("Say why you reject: the requester needs the reason."))
         records = self._approval_env()
-        open_lines = records._check_can_decide()
+        open_lines = records._check_can_decide(seen_review_id=seen_review_id)
         records._do_decide('rejected', comment=reason, open_lines=open_lines)
 
-    def _approval_override(self, reason):
+    def _approval_override(self, reason, seen_review_id=None):
+        """:param seen_review_id: the step the user decides on, as their form showed it"""
         if not (reason or '').strip():
             raise UserError(self.env._("An override needs a reason: it is logged."))
         records = self._approval_env()
-        open_lines = records._check_can_decide(override=True)
+        open_lines = records._check_can_decide(override=True, seen_review_id=seen_review_id)
         records._do_decide('approved', comment=reason, override=True, open_lines=open_lines)
 
     # ------------------------------------------------------------------------------------
@@ -314,13 +320,17 @@ class KamApprovalMixin(models.AbstractModel):
                     "No approval chain is configured for %(model)s: ask a Key Accounts Manager.",
                     model=self.env['ir.model']._get(self._name).name))
 
-    def _check_can_decide(self, override=False):
+    def _check_can_decide(self, override=False, seen_review_id=None):
         """The checks first: a reader who may not decide is refused without taking any lock,
         so they cannot keep the reviewers waiting. Then the lock, which fails (and the RPC
         layer runs the call again) if another decision was committed since this transaction
         began: what the checks read is then still what the database holds, and is not read
         again (under REPEATABLE READ, a second read would see the same snapshot).
 
+        :param seen_review_id: the step the user saw when they chose to decide (the form's,
+            sent by its buttons): a decision never lands on a step its author did not see,
+            when the one they saw was decided meanwhile (a stale form; the call run again
+            after the lock failed)
         :return: the waiting and pending review lines of the batch (for `_do_decide`)
         """
         self.check_access('read')
@@ -340,6 +350,8 @@ class KamApprovalMixin(models.AbstractModel):
         if 'stage_id' in self._fields:
             (records.stage_id | lines.pass_stage_id | lines.reject_stage_id).fetch()
         self._check_decision_open(override)
+        if seen_review_id:
+            self._check_decision_on_step(seen_review_id)
         self._approval_lock()
         return lines
 
@@ -385,6 +397,17 @@ class KamApprovalMixin(models.AbstractModel):
                     "Only the reviewers of the step %(step)s (%(reviewers)s) can decide on %(record)s.",
                     step=review.name, record=record.display_name,
                     reviewers=", ".join(review.reviewer_ids.mapped('name')) or "-"))
+
+    def _check_decision_on_step(self, seen_review_id):
+        """The records still wait for the step the user saw (`_check_can_decide`)."""
+        seen = self.env['kam.approval.review'].sudo().browse(seen_review_id)
+        for record in self:
+            if record.sudo().approval_review_id != seen:
+                raise UserError(self.env._(
+                    "The step %(step)s of %(record)s was decided meanwhile: it now waits for %(current)s. "
+                    "Reload it to see where it stands.",
+                    step=seen.exists().name or "-", record=record.display_name,
+                    current=record.sudo().approval_review_id.name))
 
     def _check_not_decided_by_others(self, user):
         """`user` reviews a step of the running round that others decided (e.g. the other
