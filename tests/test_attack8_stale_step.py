@@ -70,3 +70,11 @@ class TestStaleStepAttack8(KamScreeningCommon):
         for name in ('action_approve', 'action_open_approval_wizard'):
             for button in etree.fromstring(arch).xpath(f"//header/button[@name='{name}']"):
                 self.assertIn("'kam_approval_review_id': approval_review_id", button.get('context') or '', name)
+
+    def test_attack8_a_forged_step_refuses_the_decision_clearly(self):
+        """The step sent is client input: another step, or no id at all, only refuses."""
+        for forged in ('x', [self.first_step.id], self.first_step.id + 1000):
+            with self.subTest(forged=forged), self.assertRaisesText(UserError, 'was decided meanwhile'):
+                self.screening.with_user(self.kam_supervisor).with_context(
+                    kam_approval_review_id=forged).action_approve()
+        self.assertFalse(self.first_step.decision_ids)

@@ -40,10 +40,10 @@ APPROVAL_CONTEXT_KEYS = ('lang', 'tz', 'allowed_company_ids', 'force_report_rend
 # compared by identity: a JSON-RPC client cannot send it. Every other write of stage_id goes
 # through the process's checked move (kam.process.mixin, `_kam_move_to`).
 STAGE_KEY = 'kam_stage_move'
+ENGINE_MOVE = object()
 # The step a person saw when they pressed Approve, Reject or Override (the form's buttons
 # send it): their decision is on that step or on none. Client input that only restricts.
 SEEN_STEP_KEY = 'kam_approval_review_id'
-ENGINE_MOVE = object()
 # How long a reviewer waits for another one deciding on the same record.
 APPROVAL_LOCK_WAIT = '2s'
 
@@ -400,14 +400,15 @@ class KamApprovalMixin(models.AbstractModel):
 
     def _check_decision_on_step(self, seen_review_id):
         """The records still wait for the step the user saw (`_check_can_decide`)."""
-        seen = self.env['kam.approval.review'].sudo().browse(seen_review_id)
         for record in self:
-            if record.sudo().approval_review_id != seen:
+            current = record.sudo().approval_review_id
+            if current.id != seen_review_id:
+                # Client input: named only if it is a step id.
+                seen = current.browse(seen_review_id if type(seen_review_id) is int else ()).exists()
                 raise UserError(self.env._(
                     "The step %(step)s of %(record)s was decided meanwhile: it now waits for %(current)s. "
                     "Reload it to see where it stands.",
-                    step=seen.exists().name or "-", record=record.display_name,
-                    current=record.sudo().approval_review_id.name))
+                    step=seen.name or "-", record=record.display_name, current=current.name or "-"))
 
     def _check_not_decided_by_others(self, user):
         """`user` reviews a step of the running round that others decided (e.g. the other
