@@ -35,7 +35,9 @@ def no_retry_wait():
         yield
 
 
-class TestConcurrentApproval(BaseCase):
+class ConcurrentApprovalCase(BaseCase):
+    """A screening waiting for its first step (two supervisors among its reviewers), committed,
+    and removed after the test."""
 
     def setUp(self):
         super().setUp()
@@ -83,6 +85,9 @@ class TestConcurrentApproval(BaseCase):
                 return True
             time.sleep(0.02)
         return False
+
+
+class TestConcurrentApproval(ConcurrentApprovalCase):
 
     def _second_approves_while_the_first_holds_the_lock(self, cr1, env2, pid2, outcome):
         """The second reviewer presses Approve in a thread while cr1 (the first, who already

@@ -41,6 +41,9 @@ APPROVAL_CONTEXT_KEYS = ('lang', 'tz', 'allowed_company_ids', 'force_report_rend
 # through the process's checked move (kam.process.mixin, `_kam_move_to`).
 STAGE_KEY = 'kam_stage_move'
 ENGINE_MOVE = object()
+# The step a person saw when they pressed Approve, Reject or Override (the form's buttons
+# send it): their decision is on that step or on none. Client input that only restricts.
+SEEN_STEP_KEY = 'kam_approval_review_id'
 # How long a reviewer waits for another one deciding on the same record.
 APPROVAL_LOCK_WAIT = '2s'
 
@@ -209,7 +212,7 @@ class KamApprovalMixin(models.AbstractModel):
 
     def action_approve(self):
         records = self._approval_env()
-        open_lines = records._check_can_decide()
+        open_lines = records._check_can_decide(seen_review_id=self.env.context.get(SEEN_STEP_KEY))
         records._do_decide('approved', open_lines=open_lines)
         return True
 
@@ -226,6 +229,7 @@ class KamApprovalMixin(models.AbstractModel):
                 'default_res_model': self._name,
                 'default_res_ids': str(self.ids),
                 'default_decision': decision,
+                'default_review_id': self.env.context.get(SEEN_STEP_KEY),
             },
         }
 
@@ -254,18 +258,20 @@ class KamApprovalMixin(models.AbstractModel):
             'comment': decision.comment or '',
         } for review in reviews for decision in review.decision_ids.sorted('id')]
 
-    def _approval_reject(self, reason):
+    def _approval_reject(self, reason, seen_review_id=None):
+        """:param seen_review_id: the step the user decides on, as their form showed it"""
         if not (reason or '').strip():
             raise UserError(self.env._("Say why you reject: the requester needs the reason."))
         records = self._approval_env()
-        open_lines = records._check_can_decide()
+        open_lines = records._check_can_decide(seen_review_id=seen_review_id)
         records._do_decide('rejected', comment=reason, open_lines=open_lines)
 
-    def _approval_override(self, reason):
+    def _approval_override(self, reason, seen_review_id=None):
+        """:param seen_review_id: the step the user decides on, as their form showed it"""
         if not (reason or '').strip():
             raise UserError(self.env._("An override needs a reason: it is logged."))
         records = self._approval_env()
-        open_lines = records._check_can_decide(override=True)
+        open_lines = records._check_can_decide(override=True, seen_review_id=seen_review_id)
         records._do_decide('approved', comment=reason, override=True, open_lines=open_lines)
 
     # ------------------------------------------------------------------------------------
@@ -314,13 +320,17 @@ class KamApprovalMixin(models.AbstractModel):
                     "No approval chain is configured for %(model)s: ask a Key Accounts Manager.",
                     model=self.env['ir.model']._get(self._name).name))
 
-    def _check_can_decide(self, override=False):
+    def _check_can_decide(self, override=False, seen_review_id=None):
         """The checks first: a reader who may not decide is refused without taking any lock,
         so they cannot keep the reviewers waiting. Then the lock, which fails (and the RPC
         layer runs the call again) if another decision was committed since this transaction
         began: what the checks read is then still what the database holds, and is not read
         again (under REPEATABLE READ, a second read would see the same snapshot).
 
+        :param seen_review_id: the step the user saw when they chose to decide (the form's,
+            sent by its buttons): a decision never lands on a step its author did not see,
+            when the one they saw was decided meanwhile (a stale form; the call run again
+            after the lock failed)
         :return: the waiting and pending review lines of the batch (for `_do_decide`)
         """
         self.check_access('read')
@@ -340,6 +350,8 @@ class KamApprovalMixin(models.AbstractModel):
         if 'stage_id' in self._fields:
             (records.stage_id | lines.pass_stage_id | lines.reject_stage_id).fetch()
         self._check_decision_open(override)
+        if seen_review_id:
+            self._check_decision_on_step(seen_review_id)
         self._approval_lock()
         return lines
 
@@ -386,6 +398,18 @@ class KamApprovalMixin(models.AbstractModel):
                     step=review.name, record=record.display_name,
                     reviewers=", ".join(review.reviewer_ids.mapped('name')) or "-"))
 
+    def _check_decision_on_step(self, seen_review_id):
+        """The records still wait for the step the user saw (`_check_can_decide`)."""
+        for record in self:
+            current = record.sudo().approval_review_id
+            if current.id != seen_review_id:
+                # Client input: named only if it is a step id.
+                seen = current.browse(seen_review_id if type(seen_review_id) is int else ()).exists()
+                raise UserError(self.env._(
+                    "The step %(step)s of %(record)s was decided meanwhile: it now waits for %(current)s. "
+                    "Reload it to see where it stands.",
+                    step=seen.name or "-", record=record.display_name, current=current.name or "-"))
+
     def _check_not_decided_by_others(self, user):
         """`user` reviews a step of the running round that others decided (e.g. the other
         reviewer of an "any" step was faster): say who, rather than "not a reviewer"."""
@@ -407,12 +431,17 @@ class KamApprovalMixin(models.AbstractModel):
         READ, a transaction whose snapshot predates a decision committed meanwhile then fails
         with a serialization error, the RPC layer runs it again, and the checks above say
         who decided. With a mere row lock it would go on with what it saw before (and two
-        approvals of an "all" step would each count alone). The short lock_timeout is set
-        for this statement only: the rest of the transaction keeps its own.
+        approvals of an "all" step would each count alone). The records' current review
+        lines are updated with them: what counts a step without touching its record (a
+        reviewer archived lowers the approvals an "all" step needs, escalation adds
+        reviewers) and a decision then cannot both commit on what each saw before the
+        other. The short lock_timeout is set for this statement only: the rest of the
+        transaction keeps its own.
         """
         if not self.ids:
             return
         self.env.flush_all()
+        review_ids = self.sudo().approval_review_id.ids or [0]
         try:
             # One round trip: keep the transaction's lock_timeout aside, wait at most
             # APPROVAL_LOCK_WAIT for the rows, then put it back.
@@ -420,8 +449,10 @@ class KamApprovalMixin(models.AbstractModel):
                 "SELECT set_config('kam.lock_timeout', current_setting('lock_timeout'), true), "
                 "set_config('lock_timeout', %s, true); "
                 "UPDATE %s SET write_date = write_date WHERE id IN %s; "
+                "UPDATE %s SET write_date = write_date WHERE id IN %s; "
                 "SELECT set_config('lock_timeout', current_setting('kam.lock_timeout'), true)",
-                APPROVAL_LOCK_WAIT, SQL.identifier(self._table), tuple(self.ids)))
+                APPROVAL_LOCK_WAIT, SQL.identifier(self._table), tuple(self.ids),
+                SQL.identifier(self.env['kam.approval.review']._table), tuple(review_ids)))
         except LockNotAvailable:  # the transaction is aborted, its lock_timeout with it
             raise UserError(self.env._(
                 "Someone else is deciding on this record right now: reload it in a moment.")) from None

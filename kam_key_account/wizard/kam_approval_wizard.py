@@ -21,14 +21,16 @@ class KamApprovalWizard(models.TransientModel):
     res_ids = fields.Char(required=True)
     decision = fields.Selection(WIZARD_DECISIONS, required=True, default='rejected')
     reason = fields.Text(required=True)
+    # The step the user saw when they opened the wizard: the decision is on it or on none.
+    review_id = fields.Integer('Step Seen')
 
     def action_confirm(self):
         self.ensure_one()
         records = self._get_records()
         if self.decision == 'override':
-            records._approval_override(self.reason)
+            records._approval_override(self.reason, seen_review_id=self.review_id)
         elif self.decision == 'rejected':
-            records._approval_reject(self.reason)
+            records._approval_reject(self.reason, seen_review_id=self.review_id)
         else:
             raise UserError(self.env._("Choose to reject or to override."))
         return {'type': 'ir.actions.act_window_close'}
