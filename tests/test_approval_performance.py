@@ -140,6 +140,22 @@ class TestApprovalQueryBudgets(KamScreeningCommon):
         for values in messages.filtered(lambda m: m.res_id in batch.ids).read(fields):
             self.assertEqual({f: values[f] for f in fields}, {f: expected[f] for f in fields})
 
+    def test_batch_messages_keep_an_author_set_on_the_tracking(self):
+        """A tracking author set on the batch (`_track_set_author`, as the mail gateway does)
+        writes its messages, with the reply-to mail computes for that author."""
+        domain = self.env['mail.alias.domain'].create({'name': 'kam-author.example.com'})
+        self.company.alias_domain_id = domain
+        author = self.env['res.partner'].create({'name': 'Forwarding Assistant', 'email': 'assistant@example.com'})
+        batch = self._requested(2)
+        batch._track_set_author(author)
+        batch.with_user(self.kam_supervisor).action_approve()
+        self.flush_tracking()
+        messages = self._mails(batch).mail_message_id
+        self.assertEqual(len(messages), 2)
+        expected = batch[0]._notify_get_reply_to(default=author.email_formatted, author_id=author.id)[batch[0].id]
+        self.assertEqual(set(messages.mapped('author_id')), {author})
+        self.assertEqual(set(messages.mapped('reply_to')), {expected})
+
     def test_batch_escalation_notes_are_posted_as_one_alone(self):
         """The escalation cron's notes of a batch: what mail computes for one note alone,
         OdooBot as their author; the batch's mails queued, one note's sent at once."""

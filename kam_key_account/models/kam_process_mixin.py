@@ -256,18 +256,16 @@ class KamProcessMixin(models.AbstractModel):
 
     def _kam_batch_post_values(self, author=None):
         """What `message_post` computes for each record's message, one record at a time:
-        its reply-to (for the author mail will use: `author`, else the tracking's), alias
-        domain and company."""
-        authors = self.env.cr.precommit.data.get(f'mail.tracking.author.{self._name}', {})
-        senders = {record.id: record._message_compute_author(
-            (author or authors.get(record.id) or self.env['res.partner']).id or None) for record in self}
+        its reply-to (for `author`, else the current user, as mail's default author), alias
+        domain and company. A message posted by another author (a tracking author set with
+        `_track_set_author`) does not use them: mail computes its own."""
+        author_id, email_from = self._message_compute_author(author.id if author else None)
         reply_to = self._notify_get_reply_to_batch(
-            defaults={res_id: email_from for res_id, (_author, email_from) in senders.items()},
-            author_ids={res_id: author_id for res_id, (author_id, _email_from) in senders.items()})
+            defaults=dict.fromkeys(self.ids, email_from), author_ids=dict.fromkeys(self.ids, author_id))
         domains = self.sudo()._mail_get_alias_domains(default_company=self.env.company)
         companies = self._mail_get_companies(default=self.env.company)
         return {record.id: {
-            'author_id': senders[record.id][0], 'reply_to': reply_to[record.id],
+            'author_id': author_id, 'reply_to': reply_to[record.id],
             'record_alias_domain_id': domains[record.id].id, 'record_company_id': companies[record.id].id,
         } for record in self}
 
