@@ -240,7 +240,7 @@ class KamProcessMixin(models.AbstractModel):
             return
         # Kept on the cursor, not in the context: no caller can hand message_post values.
         batch = self.env.cr.cache.setdefault(BATCH_POSTS, {})[self._name] = {
-            'records': self, 'author': author, 'values': None}
+            'records': self, 'ids': set(self._ids), 'author': author, 'values': None}
         try:
             yield self.with_context(mail_notify_force_send=False)
         finally:
@@ -272,7 +272,7 @@ class KamProcessMixin(models.AbstractModel):
     def message_post(self, **kwargs):
         batch = self.env.cr.cache.get(BATCH_POSTS, {}).get(self._name)
         values = None
-        if batch and self.id in batch['records']._ids:
+        if batch and self.id in batch['ids']:
             if batch['values'] is None:
                 batch['values'] = batch['records']._kam_batch_post_values(batch['author'])
             values = batch['values'].get(self.id)

@@ -208,7 +208,8 @@ class ResPartner(models.Model):
         user may read (none of the others), united and counted together. A partner being
         edited counts those of its saved commercial partner and its own saved notes."""
         commercial = self.commercial_partner_id._origin
-        processes = [Process for Process in self._kam_processes() if Process.has_access('read')] if commercial else []
+        all_processes = self._kam_processes()
+        processes = [Process for Process in all_processes if Process.has_access('read')] if commercial else []
         Note = self.env['kam.contact.note']
         noted = self._origin if Note.has_access('read') else self.browse()
         selections = []
@@ -226,7 +227,7 @@ class ResPartner(models.Model):
                 "SELECT model, partner_id, COUNT(*) FROM (%s) AS records GROUP BY model, partner_id",
                 SQL(" UNION ALL ").join(selections)))}
         for partner in self:
-            for Process in self._kam_processes():
+            for Process in all_processes:
                 partner[Process._kam_partner_count_field] = counts.get(
                     (Process._name, partner.commercial_partner_id._origin.id), 0)
             partner.kam_contact_note_count = counts.get((Note._name, partner._origin.id), 0)
