@@ -118,12 +118,24 @@ class TestApprovalQueryBudgets(KamScreeningCommon):
             ('model', '=', records._name), ('res_id', 'in', records.ids),
             ('mail_message_id.subtype_id', '=', records._approval_subtype('step_approved').id)])
 
+    POSTED_AS = ['reply_to', 'record_alias_domain_id', 'record_company_id', 'author_id', 'email_from']
+
+    def _company_alias_domain(self, name):
+        """The company receives mail: its replies go to the catchall of `name`."""
+        self.company.alias_domain_id = self.env['mail.alias.domain'].create({'name': name})
+
+    def _assert_posted_as(self, messages, alone):
+        """`messages` carry what mail computed for the message `alone`, posted on its own."""
+        expected = alone.read(self.POSTED_AS)[0]
+        for values in messages.read(self.POSTED_AS):
+            self.assertEqual({name: values[name] for name in self.POSTED_AS},
+                             {name: expected[name] for name in self.POSTED_AS})
+
     def test_batch_messages_are_posted_as_one_alone(self):
         """A batch's chatter entries carry what mail computes for a record alone (reply-to,
         alias domain, company, author), though computed once for the batch; one record's
         mail leaves at once, a batch's is queued."""
-        domain = self.env['mail.alias.domain'].create({'name': 'kam-batch.example.com'})
-        self.company.alias_domain_id = domain
+        self._company_alias_domain('kam-batch.example.com')
         alone, batch = self._requested(1), self._requested(3)
         with patch.object(type(self.env['mail.mail']), 'send_after_commit', autospec=True) as send:
             alone.with_user(self.kam_supervisor).action_approve()
@@ -134,17 +146,14 @@ class TestApprovalQueryBudgets(KamScreeningCommon):
                          "one record's mail leaves at once, the batch's are queued")
         messages = self._mails(alone | batch).mail_message_id
         self.assertEqual(len(messages), 4)
-        fields = ['reply_to', 'record_alias_domain_id', 'record_company_id', 'author_id', 'email_from']
-        expected = messages.filtered(lambda m: m.res_id == alone.id).read(fields)[0]
-        self.assertIn('catchall@kam-batch.example.com', expected['reply_to'])
-        for values in messages.filtered(lambda m: m.res_id in batch.ids).read(fields):
-            self.assertEqual({f: values[f] for f in fields}, {f: expected[f] for f in fields})
+        posted_alone = messages.filtered(lambda m: m.res_id == alone.id)
+        self.assertIn('catchall@kam-batch.example.com', posted_alone.reply_to)
+        self._assert_posted_as(messages - posted_alone, posted_alone)
 
     def test_batch_messages_keep_an_author_set_on_the_tracking(self):
         """A tracking author set on the batch (`_track_set_author`, as the mail gateway does)
         writes its messages, with the reply-to mail computes for that author."""
-        domain = self.env['mail.alias.domain'].create({'name': 'kam-author.example.com'})
-        self.company.alias_domain_id = domain
+        self._company_alias_domain('kam-author.example.com')
         author = self.env['res.partner'].create({'name': 'Forwarding Assistant', 'email': 'assistant@example.com'})
         batch = self._requested(2)
         batch._track_set_author(author)
@@ -159,8 +168,7 @@ class TestApprovalQueryBudgets(KamScreeningCommon):
     def test_batch_escalation_notes_are_posted_as_one_alone(self):
         """The escalation cron's notes of a batch: what mail computes for one note alone,
         OdooBot as their author; the batch's mails queued, one note's sent at once."""
-        domain = self.env['mail.alias.domain'].create({'name': 'kam-escalation.example.com'})
-        self.company.alias_domain_id = domain
+        self._company_alias_domain('kam-escalation.example.com')
         alone, batch = self._requested(1), self._requested(3)
         escalated = self.env['kam.screening']._approval_subtype('escalated')
 
@@ -178,12 +186,9 @@ class TestApprovalQueryBudgets(KamScreeningCommon):
                          "one note's mail leaves at once, the batch's are queued")
         self.assertEqual(self.env['mail.mail'].search([('mail_message_id', 'in', notes.ids)]).mapped('state'),
                          ['outgoing'] * 3)
-        fields_ = ['reply_to', 'record_alias_domain_id', 'record_company_id', 'author_id', 'email_from']
-        expected = note.read(fields_)[0]
-        self.assertEqual(expected['author_id'][0], self.env.ref('base.partner_root').id)
-        self.assertIn('catchall@kam-escalation.example.com', expected['reply_to'])
-        for values in notes.read(fields_):
-            self.assertEqual({f: values[f] for f in fields_}, {f: expected[f] for f in fields_})
+        self.assertEqual(note.author_id, self.env.ref('base.partner_root'))
+        self.assertIn('catchall@kam-escalation.example.com', note.reply_to)
+        self._assert_posted_as(notes, note)
         self.assertTrue(all((alone | batch).approval_review_id.mapped('escalated')))
 
     @warmup
